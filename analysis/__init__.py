@@ -1,0 +1,1 @@
+"""gvc-abm: analysis."""
