@@ -1,1 +1,1 @@
-"""gvc-abm: experiments."""
+"""gvc-abm experiments: scenario configs, batch runs and the ``gvc`` command line."""

@@ -1,0 +1,57 @@
+"""The ``gvc`` command line: one module per command group, registered on one app.
+
+Bad input is reported as one line ``gvc: error: <what>: <problem>`` on stderr with exit
+code 2 and no traceback (:func:`main`). Commands raise :class:`UserInputError` (or a
+subclass of ``ValueError`` from the library that already names its source, such as
+``TableError``) and never print tracebacks for the user's mistakes.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from .errors import UserInputError, user_errors
+
+app = typer.Typer(
+    name="gvc",
+    help="gvc-abm: agent-based simulation of global value chains, and GVC indicators of any MRIO table.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+)
+
+# Each command module registers its commands on ``app`` when imported.
+from . import indicators  # noqa: E402,F401
+
+__all__ = ["app", "main", "UserInputError"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``gvc`` script; returns the exit code."""
+    try:
+        rv = app(args=argv, prog_name="gvc", standalone_mode=False)
+    except click.exceptions.UsageError as exc:  # bad CLI arguments
+        where = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
+        print(f"gvc: error: {where}{exc.format_message()}", file=sys.stderr)
+        return 2
+    except click.exceptions.Abort:
+        print("gvc: aborted", file=sys.stderr)
+        return 130
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except user_errors as exc:
+        print(f"gvc: error: {exc}", file=sys.stderr)
+        return 2
+    return rv if isinstance(rv, int) else 0
+
+
+def entry_point() -> None:
+    """Console-script wrapper: exit with :func:`main`'s code."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry_point()
