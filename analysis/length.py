@@ -1,0 +1,55 @@
+"""GVC length and position: upstreamness, downstreamness and production lengths.
+
+- Upstreamness (Antras, Chor, Fally & Hillberry 2012, eq. 5; Miller & Temurshoev 2017):
+  ``U = x^-1 B x``, the average number of stages between a sector's output and final use;
+  ``U_i = 1 + sum_j (Z_ij / x_i) U_j``. A sector with zero output gets ``U = 1``.
+- Downstreamness (Miller & Temurshoev 2017, "output downstreamness"):
+  ``D = 1' B``, the average number of stages embodied in a unit of final output.
+- Production lengths of Wang, Wei, Yu & Zhu (2017, NBER WP 23222, eq. 9 and 14) at
+  country level:
+  ``PLv_r = sum_{k in r} va_k U_k / sum_{k in r} va_k`` (forward, from value added) and
+  ``PLy_r = sum_{l in r} (vBB)_l y_l / sum_{l in r} (vB)_l y_l`` (backward, to final
+  goods), with ``y = Y 1``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .leontief import LeontiefSolver, safe_divide
+
+__all__ = ["upstreamness", "downstreamness", "production_lengths"]
+
+
+def _by_country(a: np.ndarray, G: int) -> np.ndarray:
+    return a.reshape(G, -1).sum(axis=1)
+
+
+def upstreamness(solver: LeontiefSolver, x: np.ndarray) -> np.ndarray:
+    """``U = x^-1 B x`` by sector (Antras et al. 2012); 1 where ``x = 0``."""
+    Bx = solver.solve(x)
+    return np.where(x != 0, safe_divide(Bx, x), 1.0)
+
+
+def downstreamness(solver: LeontiefSolver) -> np.ndarray:
+    """``D = 1' B`` by sector (Miller & Temurshoev 2017)."""
+    return solver.solve_left(np.ones(solver.n))
+
+
+def production_lengths(
+    solver: LeontiefSolver, v: np.ndarray, va: np.ndarray, x: np.ndarray, y: np.ndarray, G: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Country production lengths ``(PLv, PLy)`` of Wang, Wei, Yu & Zhu (2017), shape (G,) each.
+
+    Parameters
+    ----------
+    solver : factorization of ``I - A``.
+    v, va, x, y : value-added coefficients, value added, gross output and final demand
+        ``y = Y 1`` by country-sector.
+    """
+    U = upstreamness(solver, x)
+    vB = solver.solve_left(v)
+    vBB = solver.solve_left(vB)
+    plv = safe_divide(_by_country(va * U, G), _by_country(va, G))
+    ply = safe_divide(_by_country(vBB * y, G), _by_country(vB * y, G))
+    return plv, ply
