@@ -23,7 +23,7 @@ from .regionalization import intra_regional_share, partition_modularity, region_
 from .trade import intermediate_share_of_trade, openness, trade_flows
 from .value_added_trade import trade_benefit_index, value_added_absorption
 
-__all__ = ["COUNTRY_FIELDS", "KWW_FIELDS", "WORLD_FIELDS", "compute_indicators", "indicators_table"]
+__all__ = ["COUNTRY_FIELDS", "KWW_FIELDS", "WORLD_FIELDS", "compute_indicators", "indicators_table", "table_from_indicators"]
 
 #: Per-country scalar fields, in output order (the KWW block is nested under "kww").
 COUNTRY_FIELDS = (
@@ -46,8 +46,8 @@ def _weighted_by_country(values: np.ndarray, weights: np.ndarray, G: int) -> np.
     return safe_divide((values * weights).reshape(G, -1).sum(axis=1), weights.reshape(G, -1).sum(axis=1))
 
 
-def _compute(m: MRIO) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, np.ndarray]]:
-    """Country arrays, world scalars and the KWW block for table ``m``."""
+def _compute(m: MRIO) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, float], dict[str, np.ndarray]]:
+    """Country arrays, the KWW block, world scalars and bilateral matrices of table ``m``."""
     G = m.G
     A = input_coefficients(m.Z, m.x)
     v = value_added_coefficients(m.va, m.x)
@@ -114,7 +114,7 @@ def _compute(m: MRIO) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str
         "gvcp_qy_world": float(safe_divide((F.sum() - np.trace(F)) * 2, world_ex)),
     }
     matrices = {"bilateral_trade": flows.bilateral, "intermediate_trade": flows.intermediate, "va_absorption": VA}
-    return {**country, **{f"kww_{k}": a for k, a in kww_block.items()}}, world, matrices
+    return country, kww_block, world, matrices
 
 
 def _regions_block(m: MRIO, regions: Mapping[str, str], matrices: dict[str, np.ndarray], seed: int) -> dict:
@@ -148,11 +148,11 @@ def compute_indicators(
     (country -> region) a ``regions`` block adds intra-regional shares and the Louvain
     communities of the value-added network (seeded by ``seed``).
     """
-    country, world, matrices = _compute(m)
+    country, kww_block, world, matrices = _compute(m)
     countries = {}
     for r, name in enumerate(m.countries):
         entry = {f: float(country[f][r]) for f in COUNTRY_FIELDS}
-        entry["kww"] = {k: float(country[f"kww_{k}"][r]) for k in KWW_FIELDS}
+        entry["kww"] = {k: float(kww_block[k][r]) for k in KWW_FIELDS}
         countries[name] = entry
     out = {
         "meta": {
@@ -170,8 +170,20 @@ def compute_indicators(
     return out
 
 
+def table_from_indicators(result: Mapping) -> pd.DataFrame:
+    """The ``countries`` block of :func:`compute_indicators` as one row per country.
+
+    Index ``country``; flat columns :data:`COUNTRY_FIELDS` then ``kww_T1`` ... ``kww_DVX``.
+    """
+    rows = {
+        name: {**{f: c[f] for f in COUNTRY_FIELDS}, **{f"kww_{k}": c["kww"][k] for k in KWW_FIELDS}}
+        for name, c in result["countries"].items()
+    }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "country"
+    return frame
+
+
 def indicators_table(m: MRIO) -> pd.DataFrame:
-    """One row per country (index ``country``), flat columns: :data:`COUNTRY_FIELDS` then ``kww_T1`` ..."""
-    country, _, _ = _compute(m)
-    columns = list(COUNTRY_FIELDS) + [f"kww_{k}" for k in KWW_FIELDS]
-    return pd.DataFrame({c: country[c] for c in columns}, index=pd.Index(list(m.countries), name="country"))
+    """One row per country of table ``m`` (see :func:`table_from_indicators`)."""
+    return table_from_indicators(compute_indicators(m))

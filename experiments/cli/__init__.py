@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from .errors import UserInputError, user_errors
@@ -23,6 +22,13 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+
+
+@app.callback()
+def _root() -> None:
+    """gvc-abm: agent-based simulation of global value chains, and GVC indicators of any MRIO table."""
+
+
 # Each command module registers its commands on ``app`` when imported.
 from . import indicators  # noqa: E402,F401
 
@@ -33,14 +39,18 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``gvc`` script; returns the exit code."""
     try:
         rv = app(args=argv, prog_name="gvc", standalone_mode=False)
-    except click.exceptions.UsageError as exc:  # bad CLI arguments
-        where = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
-        print(f"gvc: error: {where}{exc.format_message()}", file=sys.stderr)
+    except typer.TyperException as exc:  # bad CLI arguments (typer's usage errors)
+        ctx = getattr(exc, "ctx", None)
+        where = f"{ctx.command_path}: " if ctx is not None else ""
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        if not message:  # `gvc` alone: typer has printed the help
+            return 0
+        print(f"gvc: error: {where}{message}", file=sys.stderr)
         return 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("gvc: aborted", file=sys.stderr)
         return 130
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
     except user_errors as exc:
         print(f"gvc: error: {exc}", file=sys.stderr)
