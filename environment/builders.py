@@ -1,0 +1,447 @@
+"""Three seeded ways to build a :class:`~gvc_abm.environment.state.World`.
+
+- :func:`build_default_world`: the built-in 12-country, 4-region, 8-sector world (or any
+  :class:`DefaultWorldConfig`): firms with lognormal sizes and productivities, supplier links
+  drawn by input shares alpha, home bias and trade costs growing with distance.
+- :func:`build_calibrated_world`: from any MRIO table; firms split each country-sector and the
+  period-0 aggregated MRIO reproduces the table's Z, Y and value added (:func:`world_from_mrio`).
+- :func:`build_paper_world`: Qu & Yang (2023) section 4 (one sector, fixed mu, omega, nu,
+  foreign shares split equally, unequal country sizes), built as the closed-form table of
+  eq. (9)-(10) (:func:`paper_mrio`) and then calibrated like any table.
+
+Every random number comes from the ``numpy.random.Generator`` seeded by the caller.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gvc_abm.analysis.mrio import MRIO, TableError, mrio_from_arrays, read_table
+
+from . import kernels as K
+from .config import CalibratedWorldConfig, ConfigError, DefaultWorldConfig, PaperWorldConfig
+from .state import Countries, FirmState, Policy, SupplierNetwork, World
+
+__all__ = [
+    "build_world",
+    "build_default_world",
+    "build_calibrated_world",
+    "build_paper_world",
+    "world_from_mrio",
+    "paper_mrio",
+    "trade_costs",
+    "allocate",
+]
+
+
+def allocate(total: int, weights: np.ndarray, minimum: int = 1) -> np.ndarray:
+    """Integer counts summing to ``max(total, minimum * len)`` with at least ``minimum`` each,
+    the rest proportional to ``weights`` (largest remainder)."""
+    w = np.asarray(weights, dtype=float)
+    k = len(w)
+    base = np.full(k, minimum, dtype=np.int64)
+    rest = max(int(total) - minimum * k, 0)
+    if rest == 0 or w.sum() <= 0:
+        return base
+    q = rest * w / w.sum()
+    fl = np.floor(q).astype(np.int64)
+    left = rest - fl.sum()
+    order = np.argsort(-(q - fl), kind="stable")
+    fl[order[:left]] += 1
+    return base + fl
+
+
+def trade_costs(locations: np.ndarray, delta: np.ndarray, border: float) -> np.ndarray:
+    """Iceberg trade costs ``t_{c,o,s} = (1 + border)(1 + d_co)^delta_s`` for c != o and 1 at home.
+
+    d_co is the Euclidean distance in thousands of km; delta_s the distance elasticity of sector s
+    (gravity: trade costs rise with distance, Head & Mayer 2014). Shape (G, G, S).
+    """
+    loc = np.asarray(locations, dtype=float)
+    d = np.sqrt(((loc[:, None, :] - loc[None, :, :]) ** 2).sum(-1))
+    t = (1.0 + border) * (1.0 + d[:, :, None]) ** np.asarray(delta)[None, None, :]
+    G = loc.shape[0]
+    t[np.arange(G), np.arange(G), :] = 1.0
+    return t
+
+
+def _calibrate_productivity(world: World) -> None:
+    """Set z_f so that every price is 1 at the current wages, rentals and policy (units choice:
+    base-year prices are 1, as in any calibrated CGE model)."""
+    fs, net, cs, pol = world.firms, world.network, world.country_state, world.policy
+    b = np.empty(world.F)
+    ones = np.ones(world.F)
+    K._price_rhs(fs.country, fs.sector, ones, fs.automation, fs.nu, net.indptr, net.supplier, net.share,
+                 cs.wage, cs.rental, cs.technology, pol.tariff, pol.trade_cost, world.kappa, b)
+    # log p_f = -log z_f + b_f(z=1) + (1-nu) sum share log p_g; p = 1 needs log z_f = b_f(z=1).
+    fs.productivity[:] = np.exp(b)
+    fs.price[:] = 1.0
+
+
+def _northwest_corner(a: np.ndarray, b: np.ndarray):
+    """Sparse transport plan with row sums a and column sums b (equal totals), at most
+    len(a)+len(b)-1 entries (north-west corner rule, Hitchcock 1941). Yields (i, j, flow)."""
+    i = j = 0
+    ra, rb = float(a[0]), float(b[0])
+    out = []
+    na, nb = len(a), len(b)
+    while i < na and j < nb:
+        if i == na - 1:  # the last row takes what is left of every column
+            f = rb
+        elif j == nb - 1:
+            f = ra
+        else:
+            f = min(ra, rb)
+        if f > 0:
+            out.append((i, j, f))
+        ra -= f
+        rb -= f
+        if j == nb - 1 and i < na - 1:
+            i += 1
+            ra = float(a[i])
+            continue
+        if i == na - 1 and j < nb - 1:
+            j += 1
+            rb = float(b[j])
+            continue
+        if i == na - 1 and j == nb - 1:
+            break
+        if ra <= rb:
+            i += 1
+            ra = float(a[i])
+        else:
+            j += 1
+            rb = float(b[j])
+    return out
+
+
+def world_from_mrio(
+    m: MRIO,
+    *,
+    firms: int,
+    size_dispersion: float,
+    sigma: float,
+    automatability: float,
+    automation: float,
+    rng: np.random.Generator,
+    kind: str = "calibrated",
+    source: str = "",
+) -> World:
+    """A world whose period-0 equilibrium aggregates back to ``m`` (Z, Y, va) exactly.
+
+    Each country-sector cell i with output splits into n_i >= 1 firms with lognormal output
+    shares theta_f (sum 1 in the cell); X_f = theta_f x_i and nu_f = va_i / x_i. For every
+    pair (buyer cell i, seller cell j) with Z_ji > 0 the flow is split over buyer and seller
+    firms by a north-west-corner transport plan with margins theta_f Z_ji and theta_g Z_ji, so
+    every buyer spends the table's input structure and every seller sells theta_g of its cell.
+    Final demand: E_c = sum_i Y_ic; positive entries form the CES basket (beta_cs = sum_o
+    Y+_(o,s),c / E_c; tastes set so pi equals the table's origin shares at unit prices);
+    negative entries (inventory draw-downs) are kept as exogenous shares e_cos = Y-/E_c of E_c.
+    Deficits d_c = (E_c - va_c) / sum va. Wages, rentals and technology are 1, labour forces
+    are the labour incomes, productivities make every price 1 (:func:`_calibrate_productivity`).
+    Trade costs are 1: the table's flows are at basic prices, trade costs included.
+
+    Zero-output cells get no firms; they must have empty rows and columns (else TableError).
+    """
+    G, S, n = m.G, m.N, m.n
+    x = m.x
+    va = m.va
+    active = x > 0
+    for i in np.flatnonzero(~active):
+        if np.any(m.Z[i] != 0) or np.any(m.Y[i] != 0) or np.any(m.Z[:, i] != 0):
+            raise TableError(f"{source or 'table'}: {m.countries[i // S]}/{m.sectors[i % S]} has zero output but nonzero flows")
+    if np.any(va[active] < -1e-9 * x[active]):
+        i = int(np.flatnonzero(active & (va < -1e-9 * x))[0])
+        raise TableError(f"{source or 'table'}: negative value added in {m.countries[i // S]}/{m.sectors[i % S]}")
+    E = m.Y.sum(axis=0)
+    if np.any(E <= 0):
+        c = int(np.argmax(E <= 0))
+        raise TableError(f"{source or 'table'}: final demand of {m.countries[c]} is not positive")
+    cells = np.flatnonzero(active)
+    counts_active = allocate(firms, np.sqrt(x[cells]))
+    counts = np.zeros(n, dtype=np.int64)
+    counts[cells] = counts_active
+    F = int(counts.sum())
+    start = np.zeros(n + 1, dtype=np.int64)
+    start[1:] = np.cumsum(counts)
+    cell_of = np.repeat(np.arange(n), counts)
+    raw = rng.lognormal(0.0, size_dispersion, size=F) if size_dispersion > 0 else np.ones(F)
+    theta = raw / np.bincount(cell_of, weights=raw, minlength=n)[cell_of]
+    # A random order of the firms of each cell for the transport plans.
+    order = [rng.permutation(np.arange(start[i], start[i + 1])) for i in range(n)]
+    nu_cell = np.where(active, np.clip(va / np.where(active, x, 1.0), 0.0, 1.0), 1.0)
+    inter = m.Z.sum(axis=0)  # intermediate spending of each buyer cell
+    buyers, sellers, shares = [], [], []
+    for i in cells:
+        col = m.Z[:, i]
+        if inter[i] <= 0:
+            continue
+        bf = order[i]
+        a = theta[bf]
+        for j in np.flatnonzero(col > 0):
+            sf = order[j]
+            for bi, sj, flow in _northwest_corner(a, theta[sf]):
+                f = bf[bi]
+                buyers.append(f)
+                sellers.append(sf[sj])
+                shares.append(flow * col[j] / (theta[f] * inter[i]))
+    buyers = np.asarray(buyers, dtype=np.int64)
+    sellers = np.asarray(sellers, dtype=np.int64)
+    shares = np.asarray(shares, dtype=float)
+    srt = np.lexsort((sellers, buyers))
+    buyers, sellers, shares = buyers[srt], sellers[srt], shares[srt]
+    indptr = np.zeros(F + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(np.bincount(buyers, minlength=F))
+    # Renormalize rows to 1 against rounding in the transport plans.
+    rows = np.add.reduceat(shares, indptr[:-1][np.diff(indptr) > 0]) if len(shares) else np.zeros(0)
+    has = np.diff(indptr) > 0
+    shares = shares / np.repeat(rows, np.diff(indptr)[has])
+    country = cell_of // S
+    sector = cell_of % S
+    nu = nu_cell[cell_of]
+    # Firms of a cell that buys nothing have nu = 1 (pure value added).
+    nu = np.where(has, nu, 1.0)
+    Ypos = np.maximum(m.Y, 0.0)  # (n, G)
+    Yneg = np.minimum(m.Y, 0.0)
+    Ypos3 = Ypos.reshape(G, S, G).transpose(2, 0, 1)  # [c, o, s]
+    Yneg3 = Yneg.reshape(G, S, G).transpose(2, 0, 1)
+    B = Ypos3.sum(axis=1)  # (c, s)
+    beta = B / E[:, None]
+    exo = Yneg3 / E[:, None, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        taste = np.where(B[:, None, :] > 0, Ypos3 / np.where(B[:, None, :] > 0, B[:, None, :], 1.0), 0.0)
+    tariff = np.zeros((G, G, S))
+    tcost = np.ones((G, G, S))
+    kappa = np.full(S, automatability)
+    a_f = np.full(F, automation)
+    lab_frac = 1.0 - kappa[sector] * a_f
+    X = theta * x[cell_of]
+    labour_income = np.bincount(country, weights=lab_frac * nu * X, minlength=G)
+    gdp = np.bincount(country, weights=nu * X, minlength=G)
+    if np.any(labour_income <= 0):
+        c = int(np.argmax(labour_income <= 0))
+        raise TableError(f"{source or 'table'}: {m.countries[c]} has no value added")
+    deficit = (E - gdp) / gdp.sum()
+    world = World(
+        countries=tuple(m.countries),
+        regions=tuple(m.countries),
+        sectors=tuple(m.sectors),
+        country_state=Countries(
+            wage=np.ones(G), labour_force=labour_income.copy(), technology=np.ones(G), rental=np.ones(G),
+            deficit=deficit,
+        ),
+        firms=FirmState(
+            country=country.astype(np.int64), sector=sector.astype(np.int64), productivity=np.ones(F),
+            automation=a_f, nu=nu, weight=theta.copy(), price=np.ones(F), output=X,
+        ),
+        network=SupplierNetwork(indptr=indptr, supplier=sellers, share=shares),
+        policy=Policy(tariff=tariff, trade_cost=tcost, taste=taste, beta=beta, exogenous=exo, sigma=float(sigma)),
+        kappa=kappa,
+        numeraire=float(labour_income.sum()),
+        kind=kind,
+        meta={"source": source},
+    )
+    world.network.check(F)
+    _calibrate_productivity(world)
+    return world
+
+
+def paper_mrio(N: int, mu: float, nu: float, omega: float, sizes=None) -> MRIO:
+    """The closed-form table of Qu & Yang (2023) section 4, eq. (9)-(10), one sector.
+
+    A = (1 - nu) M with M_ii = mu and M_ij = (1 - mu)/(N - 1) (eq. 1: home share mu of
+    intermediates, foreign shares split equally); final demand Y_ic = Omega_ic G_c with
+    Omega_cc = omega and Omega_ic = (1 - omega)/(N - 1) (eq. 4); x = (I - A)^-1 Y 1 (eq. 10);
+    Z = A diag(x). G_c are the sizes (default 1, 2, ..., N), scaled to sum to 100.
+    """
+    sizes = np.arange(1.0, N + 1.0) if sizes is None else np.asarray(sizes, dtype=float)
+    Gc = 100.0 * sizes / sizes.sum()
+    M = np.full((N, N), (1.0 - mu) / (N - 1))
+    np.fill_diagonal(M, mu)
+    Om = np.full((N, N), (1.0 - omega) / (N - 1))
+    np.fill_diagonal(Om, omega)
+    A = (1.0 - nu) * M
+    Y = Om * Gc[None, :]
+    x = np.linalg.solve(np.eye(N) - A, Y.sum(axis=1))
+    Z = A * x[None, :]
+    return mrio_from_arrays(Z, Y, [f"C{i + 1}" for i in range(N)], ["goods"], x=x, source="paper")
+
+
+def build_paper_world(cfg: PaperWorldConfig, rng: np.random.Generator) -> World:
+    """Qu & Yang (2023) section 4 world: :func:`paper_mrio` split into firms, sigma = 1 (fixed shares)."""
+    m = paper_mrio(cfg.countries, cfg.mu, cfg.nu, cfg.omega, cfg.sizes)
+    w = world_from_mrio(
+        m, firms=cfg.firms_per_country * cfg.countries, size_dispersion=cfg.size_dispersion, sigma=1.0,
+        automatability=0.0, automation=0.0, rng=rng, kind="paper", source="paper",
+    )
+    w.meta.update({"mu": cfg.mu, "nu": cfg.nu, "omega": cfg.omega, "N": cfg.countries})
+    return w
+
+
+def build_calibrated_world(cfg: CalibratedWorldConfig, rng: np.random.Generator) -> World:
+    """A world reproducing the table at ``cfg.table`` in period 0 (:func:`world_from_mrio`)."""
+    m = read_table(cfg.table, cfg.format, cfg.year)
+    return world_from_mrio(
+        m, firms=cfg.firms, size_dispersion=cfg.size_dispersion, sigma=cfg.armington_elasticity,
+        automatability=cfg.automatability, automation=cfg.automation, rng=rng, kind="calibrated",
+        source=str(cfg.table),
+    )
+
+
+def _tariffs(cfg: DefaultWorldConfig) -> np.ndarray:
+    """tau_{c,o,s}: importer's MFN rate on every foreign origin, zero inside blocs, then the rules."""
+    names = [c.name for c in cfg.countries]
+    secs = [s.name for s in cfg.sectors]
+    G, S = len(names), len(secs)
+    tau = np.zeros((G, G, S))
+    for c, country in enumerate(cfg.countries):
+        tau[c, :, :] = country.mfn_tariff
+    for bloc in cfg.trade.blocs:
+        idx = [names.index(m) for m in bloc.members]
+        for c in idx:
+            tau[c, idx, :] = 0.0
+    for rule in cfg.trade.tariffs:
+        ci = range(G) if rule.importer == "*" else [names.index(rule.importer)]
+        oi = range(G) if rule.exporter == "*" else [names.index(rule.exporter)]
+        si = range(S) if rule.sector == "*" else [secs.index(rule.sector)]
+        for c in ci:
+            for o in oi:
+                for s in si:
+                    tau[c, o, s] = rule.rate
+    tau[np.arange(G), np.arange(G), :] = 0.0  # no tariff on domestic goods
+    return tau
+
+
+def build_default_world(cfg: DefaultWorldConfig, rng: np.random.Generator, *, numeraire: float | None = None) -> World:
+    """The default world from its config (DESIGN.md, "The economy, one period").
+
+    Firms: ``firms.count`` over the G x S cells (at least one each), proportional to
+    sqrt(L_c) (1/S + beta_s) / 2; log demand weights ~ N(0, size_dispersion^2), log productivity
+    ~ N(0, productivity_dispersion^2), automation a_f ~ U(0.5, 1.5) * mean, clipped to [0, 1].
+    Links: each firm buys from every input sector with alpha_{s's} > 0 when it has enough links
+    (the rest drawn by alpha), else from ``links`` sectors drawn by alpha; the origin of a link
+    is drawn with probability proportional to b_{c,o} t_{c,o,s'}^(1-sigma) n_{o,s'} (Armington at
+    equal prices) and the seller uniformly within the origin cell. Spending shares: alpha
+    (renormalized over the sectors bought) split over a sector's links in proportion to
+    lambda_g t^(1-sigma). Wages start proportional to technology A_c, scaled so that
+    sum w_c L_c = numeraire (default 100); the rental of automation capital is robot_price
+    times the mean wage.
+    """
+    G, S = len(cfg.countries), len(cfg.sectors)
+    if cfg.firms.count < G * S:
+        raise ConfigError(f"world.firms.count: must be at least countries x sectors = {G * S}, got {cfg.firms.count}")
+    sec_names = [s.name for s in cfg.sectors]
+    alpha = np.zeros((S, S))  # alpha[s', s]
+    for s, sec in enumerate(cfg.sectors):
+        for name, v in sec.input_shares.items():
+            alpha[sec_names.index(name), s] = v
+    nu_s = np.array([s.value_added_share for s in cfg.sectors])
+    kappa = np.array([s.automatability for s in cfg.sectors])
+    delta = np.array([s.distance_elasticity for s in cfg.sectors])
+    beta_s = np.array([s.final_demand_share for s in cfg.sectors])
+    L = np.array([c.labour_force for c in cfg.countries])
+    A = np.array([c.technology for c in cfg.countries])
+    loc = np.array([c.location for c in cfg.countries], dtype=float)
+    home = np.array([c.home_bias for c in cfg.countries])
+    sigma = cfg.trade.armington_elasticity
+    tcost = trade_costs(loc, delta, cfg.trade.border_cost)
+    tariff = _tariffs(cfg)
+    taste = np.ones((G, G, S))
+    taste[np.arange(G), np.arange(G), :] = home[:, None]
+    # firms per cell
+    w_cell = (np.sqrt(L)[:, None] * (1.0 / S + beta_s)[None, :] / 2.0).reshape(-1)
+    counts = allocate(cfg.firms.count, w_cell)
+    n = G * S
+    F = int(counts.sum())
+    start = np.zeros(n + 1, dtype=np.int64)
+    start[1:] = np.cumsum(counts)
+    cell_of = np.repeat(np.arange(n), counts)
+    country = cell_of // S
+    sector = cell_of % S
+    fc = cfg.firms
+    weight = rng.lognormal(0.0, fc.size_dispersion, size=F) if fc.size_dispersion > 0 else np.ones(F)
+    prod = rng.lognormal(0.0, fc.productivity_dispersion, size=F) if fc.productivity_dispersion > 0 else np.ones(F)
+    automation = np.clip(fc.automation * rng.uniform(0.5, 1.5, size=F), 0.0, 1.0)
+    # --- link sectors (F, K)
+    Kl = fc.links
+    link_sec = np.empty((F, Kl), dtype=np.int64)
+    for s in range(S):
+        fs_idx = np.flatnonzero(sector == s)
+        if len(fs_idx) == 0:
+            continue
+        p = alpha[:, s]
+        pos = np.flatnonzero(p > 0)
+        if Kl >= len(pos):
+            link_sec[np.ix_(fs_idx, np.arange(len(pos)))] = pos[None, :]
+            if Kl > len(pos):
+                link_sec[fs_idx, len(pos):] = rng.choice(S, size=(len(fs_idx), Kl - len(pos)), p=p)
+        else:  # K distinct sectors drawn by alpha without replacement (Gumbel top-k)
+            keys = np.where(p > 0, np.log(np.where(p > 0, p, 1.0)), -np.inf)[None, :] + rng.gumbel(size=(len(fs_idx), S))
+            link_sec[fs_idx] = np.argsort(-keys, axis=1)[:, :Kl]
+    buyer = np.repeat(np.arange(F), Kl)
+    lsec = link_sec.reshape(-1)
+    bc = country[buyer]
+    # --- origin country per link: P(o) ~ b_{c,o} t^(1-sigma) n_{o,s'}
+    ncell = counts.reshape(G, S)
+    wo = taste * tcost ** (1.0 - sigma) * ncell[None, :, :]  # [c, o, s']
+    cdf = np.cumsum(wo, axis=1)
+    cdf /= cdf[:, -1:, :]
+    u = rng.random(len(buyer))
+    grp_cdf = cdf[bc, :, lsec]  # (links, G)
+    origin = np.minimum((grp_cdf < u[:, None]).sum(axis=1), G - 1)
+    # --- seller uniform within the origin cell
+    cell = origin * S + lsec
+    seller = start[cell] + np.minimum((rng.random(len(buyer)) * counts[cell]).astype(np.int64), counts[cell] - 1)
+    # --- merge duplicate (buyer, seller) links
+    key = buyer * F + seller
+    ukey, inv = np.unique(key, return_inverse=True)
+    ub = ukey // F
+    us = ukey % F
+    usec = sector[us]
+    # within-sector weights lambda_g t^(1-sigma)
+    wl = weight[us] * tcost[country[ub], country[us], usec] ** (1.0 - sigma)
+    gkey = ub * S + usec
+    gsum = np.bincount(gkey, weights=wl, minlength=F * S)
+    present = gsum > 0
+    alpha_sum = np.bincount(np.flatnonzero(present) // S, weights=alpha[np.flatnonzero(present) % S, sector[np.flatnonzero(present) // S]], minlength=F)
+    share = alpha[usec, sector[ub]] / alpha_sum[ub] * wl / gsum[gkey]
+    indptr = np.zeros(F + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(np.bincount(ub, minlength=F))
+    # initial wages and rental
+    nume = 100.0 if numeraire is None else float(numeraire)
+    wage = A / (A * L).sum() * nume
+    mean_wage = nume / L.sum()
+    rental = np.full(G, cfg.robot_price * mean_wage)
+    deficit = np.array([c.deficit for c in cfg.countries])
+    X0 = np.full(F, nume / F / nu_s.mean())
+    world = World(
+        countries=tuple(c.name for c in cfg.countries),
+        regions=tuple(c.region for c in cfg.countries),
+        sectors=tuple(sec_names),
+        country_state=Countries(wage=wage, labour_force=L.astype(float), technology=A.astype(float),
+                                rental=rental, deficit=deficit),
+        firms=FirmState(country=country.astype(np.int64), sector=sector.astype(np.int64), productivity=prod,
+                        automation=automation, nu=nu_s[sector].astype(float), weight=weight,
+                        price=np.ones(F), output=X0),
+        network=SupplierNetwork(indptr=indptr, supplier=us.astype(np.int64), share=share),
+        policy=Policy(tariff=tariff, trade_cost=tcost, taste=taste, beta=np.tile(beta_s, (G, 1)),
+                      exogenous=np.zeros((G, G, S)), sigma=float(sigma)),
+        kappa=kappa,
+        numeraire=nume,
+        kind="default",
+        meta={"groups": [c.group for c in cfg.countries]},
+    )
+    world.network.check(F)
+    return world
+
+
+def build_world(cfg, seed: int, *, numeraire: float | None = None) -> World:
+    """Build the world a config describes, from ``numpy.random.default_rng(seed)``."""
+    rng = np.random.default_rng(seed)
+    if isinstance(cfg, DefaultWorldConfig):
+        return build_default_world(cfg, rng, numeraire=numeraire)
+    if isinstance(cfg, CalibratedWorldConfig):
+        return build_calibrated_world(cfg, rng)
+    if isinstance(cfg, PaperWorldConfig):
+        return build_paper_world(cfg, rng)
+    raise TypeError(f"unknown world config {type(cfg).__name__}")

@@ -1,0 +1,183 @@
+"""The market clearing of one period: a thin wrapper over the kernels, and its result.
+
+:func:`clear` checks shapes, allocates outputs, runs ``_clear`` of the chosen engine
+(:mod:`~gvc_abm.environment.kernels` compiled by numba, or the plain-Python
+:mod:`~gvc_abm.environment.reference`), writes prices, outputs and (flexible mode) wages
+back into the world's state and returns a :class:`ClearingResult` with ``converged``,
+``iterations`` and ``residual`` plus the period's national accounts. Non-convergence is never
+silent: the result says so and a :class:`ClearingWarning` is issued.
+
+The equations are in the docstring of :mod:`gvc_abm.environment.kernels` (DESIGN.md,
+"The economy, one period").
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import kernels as K
+from .state import World
+
+__all__ = ["ClearingResult", "ClearingWarning", "clear", "ENGINES"]
+
+ENGINES = ("numba", "reference")
+
+
+class ClearingWarning(RuntimeWarning):
+    """The clearing stopped at its iteration cap before reaching the tolerance."""
+
+
+@dataclass(frozen=True)
+class ClearingResult:
+    """One period's equilibrium (or the best point reached) and its national accounts.
+
+    Arrays by country c (G,), firm (F,), or importer x origin x sector (G, G, S).
+    Values are in model currency at basic prices unless said otherwise.
+    """
+
+    converged: bool
+    iterations: int  # price + value + wage iterations
+    residual: float  # max of the final residuals (relative)
+    price_iterations: int
+    value_iterations: int
+    wage_iterations: int
+    price: np.ndarray  # p_f
+    output: np.ndarray  # X_f
+    wage: np.ndarray  # w_c after clearing
+    theta: np.ndarray  # firm share within its origin-sector's final sales
+    pi: np.ndarray  # Armington shares pi_{c,o,s}
+    log_pindex: np.ndarray  # (G, S) log of the exact CES price index P_{c,s}
+    final_sales: np.ndarray  # (G, G, S) basic-price final sales of (o, s) to households of c
+    final_tariffs: np.ndarray  # (G,) tariffs paid on final goods by c's households
+    intermediate_tariffs: np.ndarray  # (G,) tariffs paid on intermediates by c's firms
+    labour_income: np.ndarray  # (G,)
+    capital_income: np.ndarray  # (G,)
+    expenditure: np.ndarray  # (G,) E_c = GDP_c + tariff revenue_c + D_c (purchaser prices)
+    employment: np.ndarray  # (G,) N_c = labour income / wage
+    labour_share: np.ndarray  # (F,) 1 - kappa_s a_f
+
+    @property
+    def gdp(self) -> np.ndarray:
+        """GDP at factor cost: labour plus capital income, by country."""
+        return self.labour_income + self.capital_income
+
+    @property
+    def tariff_revenue(self) -> np.ndarray:
+        """Tariff revenue of each importing country (returned to its households)."""
+        return self.final_tariffs + self.intermediate_tariffs
+
+    def unemployment_rate(self, labour_force: np.ndarray) -> np.ndarray:
+        """u_c = 1 - N_c / L_c."""
+        return 1.0 - self.employment / labour_force
+
+
+def _engine(name: str):
+    if name == "numba":
+        return K._clear
+    if name == "reference":
+        from . import reference
+
+        return reference._clear
+    raise ValueError(f"engine: unknown engine {name!r}; expected one of {', '.join(ENGINES)}")
+
+
+def clear(
+    world: World,
+    *,
+    flexible: bool = False,
+    numeraire: float | None = None,
+    tol: float = 1e-10,
+    max_iter: int = 10_000,
+    max_wage_iter: int = 500,
+    wage_step: float = 0.5,
+    engine: str = "numba",
+    warn: bool = True,
+) -> ClearingResult:
+    """Clear one period on ``world`` and write prices, outputs (and wages) back to its state.
+
+    Parameters
+    ----------
+    flexible : bool
+        Flexible wages: tatonnement ``w <- w (N/L)^step'`` inside the period until labour markets
+        clear, with ``step' = wage_step * 2 / (1 + sigma)`` (the labour-demand elasticity is
+        about ``1 + (sigma - 1)(1 - share)`` <= sigma); otherwise wages are taken as given (sticky).
+    numeraire : float, optional
+        The world wage bill ``sum_c w_c L_c`` the flexible mode normalizes to; default the world's.
+    tol, max_iter, max_wage_iter : fixed-point tolerance (relative) and caps.
+    engine : "numba" or "reference".
+    """
+    fn = _engine(engine)
+    cs, fs, net, pol = world.country_state, world.firms, world.network, world.policy
+    G, S, F = world.G, world.S, world.F
+    if pol.tariff.shape != (G, G, S) or pol.trade_cost.shape != (G, G, S) or pol.taste.shape != (G, G, S):
+        raise ValueError("policy arrays must have shape (countries, countries, sectors)")
+    if net.indptr.shape != (F + 1,):
+        raise ValueError("supplier network does not match the number of firms")
+    wage = cs.wage.astype(float).copy()
+    logp = np.log(fs.price).astype(float)
+    X = fs.output.astype(float).copy()
+    theta = np.zeros(F)
+    pi = np.zeros((G, G, S))
+    log_pindex = np.zeros((G, S))
+    fd = np.zeros((G, G, S))
+    tfin = np.zeros(G)
+    tint = np.zeros(F)
+    lab = np.zeros(F)
+    info = np.zeros(K.INFO_SIZE)
+    step = wage_step * 2.0 / (1.0 + pol.sigma)
+    fn(
+        fs.country, fs.sector, fs.productivity, fs.automation, fs.nu, fs.weight,
+        net.indptr, net.supplier, net.share,
+        wage, cs.rental, cs.technology, cs.deficit, cs.labour_force,
+        pol.tariff, pol.trade_cost, pol.taste, pol.beta, pol.exogenous, float(pol.sigma), world.kappa,
+        bool(flexible), float(numeraire if numeraire is not None else world.numeraire), float(step),
+        float(tol), int(max_iter), int(max_wage_iter),
+        logp, X, theta, pi, log_pindex, fd, tfin, tint, lab, info,
+    )
+    price = np.exp(logp)
+    # National accounts from the cleared arrays (shared by both engines: post-processing).
+    va = fs.nu * X
+    labour_income = np.bincount(fs.country, weights=lab * va, minlength=G)
+    capital_income = np.bincount(fs.country, weights=(1.0 - lab) * va, minlength=G)
+    int_tariffs = np.bincount(fs.country, weights=tint * X, minlength=G)
+    gdp = labour_income + capital_income
+    E = (gdp + int_tariffs + cs.deficit * gdp.sum()) / (1.0 - tfin)
+    final_sales = E[:, None, None] * fd
+    final_tariffs = E * tfin
+    employment = labour_income / wage
+    result = ClearingResult(
+        converged=bool(info[K.INFO_CONVERGED]),
+        iterations=int(info[K.INFO_PRICE_IT] + info[K.INFO_VALUE_IT] + info[K.INFO_WAGE_IT]),
+        residual=float(info[K.INFO_RESIDUAL]),
+        price_iterations=int(info[K.INFO_PRICE_IT]),
+        value_iterations=int(info[K.INFO_VALUE_IT]),
+        wage_iterations=int(info[K.INFO_WAGE_IT]),
+        price=price,
+        output=X,
+        wage=wage,
+        theta=theta,
+        pi=pi,
+        log_pindex=log_pindex,
+        final_sales=final_sales,
+        final_tariffs=final_tariffs,
+        intermediate_tariffs=int_tariffs,
+        labour_income=labour_income,
+        capital_income=capital_income,
+        expenditure=E,
+        employment=employment,
+        labour_share=lab,
+    )
+    fs.price[:] = price
+    fs.output[:] = X
+    cs.wage[:] = wage
+    if not result.converged and warn:
+        warnings.warn(
+            f"market clearing did not converge: residual {result.residual:.3g} after "
+            f"{result.iterations} iterations (tolerance {tol:g})",
+            ClearingWarning,
+            stacklevel=2,
+        )
+    return result

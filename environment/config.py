@@ -1,0 +1,456 @@
+"""World and simulation configuration: frozen pydantic models, configs as data.
+
+Every model forbids unknown keys and is immutable; every field has a constrained type, a
+description with its unit, and a default whose source is given in the description (DESIGN.md,
+"The economy, one period", or Qu & Yang 2023 for the paper world). A configuration round-trips
+through YAML (:meth:`ConfigBase.to_yaml` / :func:`load_config`) and TOML files can be read.
+
+A bad configuration raises :class:`ConfigError`, a ``ValueError`` whose message is ONE line:
+the dotted field path and the problem, e.g.
+``world.countries.2.labour_force: Input should be greater than 0``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = [
+    "ConfigError",
+    "ConfigBase",
+    "CountryConfig",
+    "SectorConfig",
+    "FirmsConfig",
+    "TariffRule",
+    "BlocConfig",
+    "TradeConfig",
+    "DefaultWorldConfig",
+    "CalibratedWorldConfig",
+    "PaperWorldConfig",
+    "WorldConfig",
+    "LabourConfig",
+    "ClearingConfig",
+    "SimulationConfig",
+    "load_config",
+    "validate_config",
+    "apply_overrides",
+]
+
+#: Shares (input shares, final-demand shares) must add to one within this tolerance.
+SHARE_TOL = 1e-9
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message is one line: field path and problem."""
+
+
+def _format_validation_error(exc: ValidationError, prefix: str = "") -> str:
+    """One line naming the dotted field path and the problem (the first of the errors)."""
+    errs = exc.errors()
+    first = errs[0]
+    loc = ".".join(str(p) for p in first.get("loc", ()) if p not in ("default", "paper", "calibrated"))
+    path = ".".join(p for p in (prefix, loc) if p)
+    msg = first.get("msg", "invalid value").replace("Value error, ", "")
+    msg = " ".join(msg.split())
+    more = f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})" if len(errs) > 1 else ""
+    return f"{path or 'config'}: {msg}{more}"
+
+
+class ConfigBase(BaseModel):
+    """Base of every config: frozen, unknown keys forbidden, every value validated."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-compatible data (the inverse of ``model_validate``)."""
+        return self.model_dump(mode="json")
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        """YAML text of the config; written to ``path`` when given."""
+        text = yaml.safe_dump(self.to_dict(), sort_keys=False)
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+OpenShare = Annotated[float, Field(gt=0.0, lt=1.0)]
+
+
+class CountryConfig(ConfigBase):
+    """One country: identity, geography, size, technology and its trade policy."""
+
+    name: str = Field(min_length=1, description="Country name, unique.")
+    region: str = Field(min_length=1, description="Region the country belongs to (for regionalization indicators).")
+    group: Literal["advanced", "emerging", "developing"] = Field(
+        description="Development group; decides which policy tools its government uses (DESIGN.md, Government)."
+    )
+    location: tuple[float, float] = Field(description="Position on a plane, thousands of km.")
+    labour_force: float = Field(gt=0, description="Labour force L_c, millions of workers.")
+    technology: float = Field(default=1.0, gt=0, description="Technology level A_c (eq. 1 of Qu & Yang 2023), index.")
+    deficit: float = Field(
+        default=0.0,
+        ge=-0.5,
+        le=0.5,
+        description="Trade deficit D_c as a share of world GDP; the shares must sum to 0 (DESIGN.md).",
+    )
+    home_bias: float = Field(
+        default=3.0,
+        gt=0,
+        description="Armington weight of home goods relative to any foreign origin (local preference), ratio.",
+    )
+    mfn_tariff: float = Field(default=0.0, ge=0, le=5.0, description="Most-favoured-nation ad valorem tariff, fraction.")
+
+
+class SectorConfig(ConfigBase):
+    """One sector: technology (eq. 1 shares), automatability, tradability, demand."""
+
+    name: str = Field(min_length=1, description="Sector name, unique.")
+    value_added_share: OpenShare = Field(description="Value-added share nu_s of gross output (eq. 1, Qu & Yang 2023).")
+    input_shares: dict[str, Share] = Field(
+        description="alpha_{s's}: share of intermediate spending on each input sector s' (keys = sector names), sum 1."
+    )
+    automatability: Share = Field(default=0.3, description="kappa_s: share of value added automation can take over.")
+    distance_elasticity: float = Field(
+        default=0.3, ge=0, description="delta_s: iceberg trade cost t = (1+border)(1+distance)^delta_s, elasticity."
+    )
+    final_demand_share: Share = Field(description="beta_s: share of household spending on this sector, sum 1.")
+
+    @model_validator(mode="after")
+    def input_shares_sum_to_one(self) -> "SectorConfig":
+        total = sum(self.input_shares.values())
+        if abs(total - 1.0) > SHARE_TOL:
+            raise ValueError(f"input_shares must sum to 1, got {total:.12g}")
+        return self
+
+
+class FirmsConfig(ConfigBase):
+    """How many firms, how unequal, how many supplier links."""
+
+    count: int = Field(default=3000, ge=1, description="Total number of firms (spread over country-sectors).")
+    size_dispersion: float = Field(
+        default=1.0, ge=0, description="Standard deviation of log firm demand weights (lognormal sizes), log points."
+    )
+    productivity_dispersion: float = Field(
+        default=0.2, ge=0, description="Standard deviation of log productivity z_f, log points."
+    )
+    links: int = Field(default=10, ge=1, le=1000, description="Supplier links per firm.")
+    automation: Share = Field(default=0.4, description="Mean initial automation a_f, fraction of automatable tasks.")
+
+
+class TariffRule(ConfigBase):
+    """An ad valorem tariff set by ``importer`` on goods of ``exporter`` in ``sector`` ('*' = all)."""
+
+    importer: str = Field(min_length=1, description="Importing country name or '*'.")
+    exporter: str = Field(min_length=1, description="Exporting country name or '*'.")
+    sector: str = Field(default="*", min_length=1, description="Sector name or '*'.")
+    rate: float = Field(ge=0, le=5.0, description="Ad valorem rate tau, fraction.")
+
+
+class BlocConfig(ConfigBase):
+    """A trade agreement: zero tariffs among members (before explicit tariff rules)."""
+
+    name: str = Field(min_length=1, description="Bloc name.")
+    members: list[str] = Field(min_length=2, description="Member country names.")
+
+
+class TradeConfig(ConfigBase):
+    """Trade frictions and preferences."""
+
+    armington_elasticity: float = Field(
+        default=4.0,
+        gt=0,
+        description="sigma: CES elasticity across origins and firms; 4 is a central trade elasticity "
+        "(Head & Mayer 2014 survey, median about 5; Simonovska & Waugh 2014 about 4).",
+    )
+    border_cost: float = Field(default=0.1, ge=0, description="Iceberg cost of crossing any border, fraction.")
+    tariffs: list[TariffRule] = Field(default_factory=list, description="Tariff rules, applied in order.")
+    blocs: list[BlocConfig] = Field(default_factory=list, description="Trade blocs (zero internal tariffs).")
+
+
+def _default_sectors() -> list[SectorConfig]:
+    # Eight broad sectors; value-added shares and final-demand shares rounded from WIOD 2011
+    # world averages (Timmer et al. 2015); automatability after Acemoglu & Restrepo (2020):
+    # high in manufacturing, low in services.
+    names = ["agri", "mining", "food", "textiles", "chemicals", "machinery", "electronics", "services"]
+    nu = [0.55, 0.55, 0.30, 0.30, 0.30, 0.32, 0.28, 0.55]
+    kappa = [0.3, 0.4, 0.5, 0.5, 0.6, 0.7, 0.7, 0.2]
+    delta = [0.3, 0.2, 0.3, 0.3, 0.25, 0.25, 0.2, 0.6]
+    beta = [0.04, 0.01, 0.10, 0.05, 0.05, 0.08, 0.07, 0.60]
+    # alpha_{s's}: every sector buys services (0.35) and itself; the rest by a plausible chain.
+    chain = {
+        "agri": {"agri": 0.3, "chemicals": 0.2, "machinery": 0.1, "mining": 0.05},
+        "mining": {"mining": 0.2, "machinery": 0.3, "chemicals": 0.1, "electronics": 0.05},
+        "food": {"agri": 0.4, "food": 0.15, "chemicals": 0.05, "machinery": 0.05},
+        "textiles": {"agri": 0.15, "textiles": 0.3, "chemicals": 0.15, "machinery": 0.05},
+        "chemicals": {"mining": 0.3, "chemicals": 0.25, "machinery": 0.05, "electronics": 0.05},
+        "machinery": {"mining": 0.15, "machinery": 0.3, "electronics": 0.15, "chemicals": 0.05},
+        "electronics": {"electronics": 0.35, "chemicals": 0.1, "machinery": 0.1, "mining": 0.1},
+        "services": {"services": 0.3, "electronics": 0.1, "machinery": 0.1, "food": 0.1, "chemicals": 0.05},
+    }
+    out = []
+    for i, s in enumerate(names):
+        shares = dict(chain[s])
+        shares["services"] = shares.get("services", 0.0) + 1.0 - sum(shares.values())
+        out.append(
+            SectorConfig(
+                name=s,
+                value_added_share=nu[i],
+                input_shares={k: round(v, 12) for k, v in shares.items()},
+                automatability=kappa[i],
+                distance_elasticity=delta[i],
+                final_demand_share=beta[i],
+            )
+        )
+    return out
+
+
+def _default_countries() -> list[CountryConfig]:
+    # Twelve stylised economies in four regions (Americas, Europe, East Asia, South and the rest),
+    # labour forces (millions) and technology levels rounded from Penn World Table 9.1 (2017:
+    # emp, ctfp relative to the USA); locations are rough map positions in thousands of km.
+    rows = [
+        ("USA", "Americas", "advanced", (-9.0, 4.5), 160.0, 1.00),
+        ("CAN", "Americas", "advanced", (-8.5, 6.0), 19.0, 0.85),
+        ("MEX", "Americas", "emerging", (-10.0, 2.0), 54.0, 0.60),
+        ("BRA", "Americas", "emerging", (-4.5, -1.5), 93.0, 0.50),
+        ("DEU", "Europe", "advanced", (1.0, 5.5), 44.0, 0.95),
+        ("FRA", "Europe", "advanced", (0.2, 5.0), 28.0, 0.90),
+        ("POL", "Europe", "emerging", (2.0, 5.8), 17.0, 0.70),
+        ("CHN", "East Asia", "emerging", (11.0, 3.5), 790.0, 0.45),
+        ("JPN", "East Asia", "advanced", (14.0, 3.8), 67.0, 0.75),
+        ("KOR", "East Asia", "advanced", (13.0, 4.0), 27.0, 0.70),
+        ("IND", "South", "developing", (8.0, 2.2), 480.0, 0.35),
+        ("ZAF", "South", "developing", (2.5, -3.0), 16.0, 0.45),
+    ]
+    return [
+        CountryConfig(name=n, region=r, group=g, location=loc, labour_force=lf, technology=a)
+        for n, r, g, loc, lf, a in rows
+    ]
+
+
+class _WorldChecks:
+    """Cross-field checks shared by world configs with explicit countries."""
+
+    @staticmethod
+    def unique(names: list[str], what: str) -> None:
+        seen = set()
+        for n in names:
+            if n in seen:
+                raise ValueError(f"{what} name {n!r} appears twice")
+            seen.add(n)
+
+    @staticmethod
+    def deficits_sum_to_zero(countries: list[CountryConfig]) -> None:
+        total = sum(c.deficit for c in countries)
+        if abs(total) > SHARE_TOL:
+            raise ValueError(f"country deficits must sum to 0, got {total:.12g}")
+
+
+class DefaultWorldConfig(ConfigBase):
+    """The built-in world of the README's main run: 12 countries in 4 regions x 8 sectors."""
+
+    kind: Literal["default"] = "default"
+    countries: list[CountryConfig] = Field(default_factory=_default_countries, min_length=2)
+    sectors: list[SectorConfig] = Field(default_factory=_default_sectors, min_length=1)
+    firms: FirmsConfig = Field(default_factory=FirmsConfig)
+    trade: TradeConfig = Field(default_factory=TradeConfig)
+    robot_price: float = Field(
+        default=1.0, gt=0, description="Rental price of automation capital relative to the mean wage, ratio."
+    )
+
+    @model_validator(mode="after")
+    def consistent(self) -> "DefaultWorldConfig":
+        _WorldChecks.unique([c.name for c in self.countries], "country")
+        _WorldChecks.unique([s.name for s in self.sectors], "sector")
+        _WorldChecks.deficits_sum_to_zero(self.countries)
+        sectors = {s.name for s in self.sectors}
+        for s in self.sectors:
+            unknown = sorted(set(s.input_shares) - sectors)
+            if unknown:
+                raise ValueError(f"sector {s.name!r} has input_shares for unknown sectors {unknown}")
+        beta = sum(s.final_demand_share for s in self.sectors)
+        if abs(beta - 1.0) > SHARE_TOL:
+            raise ValueError(f"sector final_demand_share must sum to 1, got {beta:.12g}")
+        countries = {c.name for c in self.countries}
+        for rule in self.trade.tariffs:
+            for who in (rule.importer, rule.exporter):
+                if who != "*" and who not in countries:
+                    raise ValueError(f"tariff rule names unknown country {who!r}")
+            if rule.sector != "*" and rule.sector not in sectors:
+                raise ValueError(f"tariff rule names unknown sector {rule.sector!r}")
+        for bloc in self.trade.blocs:
+            unknown = sorted(set(bloc.members) - countries)
+            if unknown:
+                raise ValueError(f"bloc {bloc.name!r} has unknown members {unknown}")
+        return self
+
+
+class CalibratedWorldConfig(ConfigBase):
+    """A world whose period-0 MRIO reproduces a given table (Z, Y, VA)."""
+
+    kind: Literal["calibrated"] = "calibrated"
+    table: Path = Field(description="An MRIO table any `gvc indicators` reads (pymrio save_all folder).")
+    format: str | None = Field(default=None, description="Raw table format (wiod2013, oecd, ...) or None for save_all.")
+    year: int | None = Field(default=None, description="Year for raw multi-year formats.")
+    firms: int = Field(default=500, ge=1, description="Total firms; at least one per country-sector with output.")
+    size_dispersion: float = Field(default=1.0, ge=0, description="Std. dev. of log firm sizes within a cell, log points.")
+    armington_elasticity: float = Field(default=4.0, gt=0, description="sigma (see TradeConfig), ratio.")
+    automatability: Share = Field(default=0.5, description="kappa for every sector, fraction.")
+    automation: Share = Field(default=0.5, description="Initial automation a_f of every firm, fraction.")
+
+
+class PaperWorldConfig(ConfigBase):
+    """Qu & Yang (2023) section 4: one sector, fixed shares mu, omega, nu, foreign shares equal.
+
+    Intermediates: share mu bought at home and (1-mu)/(N-1) from each foreign country
+    (eq. 1); final goods: share omega at home and (1-omega)/(N-1) from each foreign country
+    (eq. 4); value-added share nu. Country sizes are final expenditures G_i (eq. 10).
+    """
+
+    kind: Literal["paper"] = "paper"
+    countries: int = Field(default=5, ge=2, le=200, description="N, number of countries.")
+    mu: OpenShare = Field(default=0.6, description="Home share of intermediates mu (eq. 1), fraction.")
+    nu: OpenShare = Field(default=0.45, description="Value-added share nu (eq. 1), fraction.")
+    omega: OpenShare = Field(default=0.7, description="Home share of final goods omega (eq. 4), fraction.")
+    sizes: list[Annotated[float, Field(gt=0)]] | None = Field(
+        default=None, description="Final expenditure G_i per country (relative); default 1, 2, ..., N (unequal)."
+    )
+    firms_per_country: int = Field(default=20, ge=1, description="Firms per country.")
+    size_dispersion: float = Field(default=1.0, ge=0, description="Std. dev. of log firm sizes, log points.")
+
+    @model_validator(mode="after")
+    def sizes_match(self) -> "PaperWorldConfig":
+        if self.sizes is not None and len(self.sizes) != self.countries:
+            raise ValueError(f"sizes has {len(self.sizes)} entries but countries is {self.countries}")
+        return self
+
+
+WorldConfig = Annotated[
+    Union[DefaultWorldConfig, CalibratedWorldConfig, PaperWorldConfig], Field(discriminator="kind")
+]
+
+
+class LabourConfig(ConfigBase):
+    """Wage setting (DESIGN.md, "The economy, one period", labour)."""
+
+    wage_mode: Literal["sticky", "flexible"] = Field(
+        default="sticky",
+        description="sticky: wages adjust between periods toward full employment; flexible: cleared in the period.",
+    )
+    wage_adjustment: float = Field(
+        default=0.3, gt=0, le=1, description="theta: w <- w (employment/labour force)^theta per period, elasticity."
+    )
+    numeraire: float | None = Field(
+        default=None,
+        gt=0,
+        description="World wage bill sum_c w_c L_c in model currency (the numeraire); None keeps the world's own.",
+    )
+
+
+class ClearingConfig(ConfigBase):
+    """Tolerances of the market clearing (DESIGN.md, "Market clearing")."""
+
+    tol: float = Field(default=1e-10, gt=0, lt=1e-2, description="Relative tolerance of every fixed point.")
+    max_iter: int = Field(default=10_000, ge=1, description="Iteration cap of each fixed point.")
+    max_wage_iter: int = Field(default=500, ge=1, description="Iteration cap of the flexible-wage tatonnement.")
+    wage_step: float = Field(default=0.5, gt=0, le=1, description="Tatonnement step: w <- w (N/L)^step, elasticity.")
+
+
+class SimulationConfig(ConfigBase):
+    """A run: a world, how many periods, the seed, the engine and the clearing settings."""
+
+    world: WorldConfig = Field(default_factory=DefaultWorldConfig)
+    periods: int = Field(default=10, ge=1, le=100_000, description="Number of periods.")
+    seed: int = Field(default=0, ge=0, description="Seed of the run's numpy Generator.")
+    engine: Literal["numba", "reference"] = Field(default="numba", description="Clearing engine.")
+    labour: LabourConfig = Field(default_factory=LabourConfig)
+    clearing: ClearingConfig = Field(default_factory=ClearingConfig)
+    save_mrio: bool = Field(default=False, description="Write each period's MRIO (pymrio save_all, parquet).")
+
+
+def validate_config(model: type[BaseModel], data: Any, *, prefix: str = "") -> Any:
+    """``model.model_validate(data)`` with a one-line :class:`ConfigError` on failure."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, prefix)) from None
+
+
+def read_config_data(path: str | Path) -> dict:
+    """Plain data from a YAML (.yaml/.yml) or TOML (.toml) file; one-line error naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such config file")
+    try:
+        if path.suffix.lower() == ".toml":
+            data = tomllib.loads(path.read_text())
+        else:
+            data = yaml.safe_load(path.read_text())
+    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+        first = " ".join(str(exc).split())
+        raise ConfigError(f"{path}: not valid {'TOML' if path.suffix.lower() == '.toml' else 'YAML'} ({first})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a mapping of keys to values")
+    return data
+
+
+def load_config(path: str | Path, model: type[BaseModel] = SimulationConfig) -> Any:
+    """Read and validate a config file (YAML or TOML); the inverse of ``to_yaml``."""
+    return validate_config(model, read_config_data(path))
+
+
+def _parse_value(text: str) -> Any:
+    """A ``--set`` value: YAML scalar or flow collection (``5``, ``0.6``, ``[1, 2]``, ``true``)."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def apply_overrides(data: dict, overrides: list[str]) -> dict:
+    """Apply ``dotted.key=value`` overrides to plain config data (a new dict; input untouched).
+
+    List items are addressed by index (``world.countries.0.labour_force=10``). Validation
+    happens afterwards, so an unknown key is reported with its path by the model.
+    """
+    import copy
+
+    out = copy.deepcopy(data)
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"--set {item}: expected dotted.key=value")
+        key, _, raw = item.partition("=")
+        parts = [p for p in key.strip().split(".") if p]
+        if not parts:
+            raise ConfigError(f"--set {item}: empty key")
+        node: Any = out
+        for depth, p in enumerate(parts[:-1]):
+            where = ".".join(parts[: depth + 1])
+            if isinstance(node, list):
+                if not p.isdigit() or int(p) >= len(node):
+                    raise ConfigError(f"{where}: no list item {p} (the list has {len(node)} items)")
+                node = node[int(p)]
+            elif isinstance(node, dict):
+                if p not in node or node[p] is None:
+                    node[p] = {}
+                node = node[p]
+            else:
+                raise ConfigError(f"{where}: is a value, not a section")
+        last = parts[-1]
+        value = _parse_value(raw)
+        if isinstance(node, list):
+            if not last.isdigit() or int(last) >= len(node):
+                raise ConfigError(f"{key}: no list item {last} (the list has {len(node)} items)")
+            node[int(last)] = value
+        elif isinstance(node, dict):
+            node[last] = value
+        else:
+            raise ConfigError(f"{key}: cannot set a key inside a value")
+    return out
