@@ -1,0 +1,166 @@
+"""``gvc decompose``: gross-exports decompositions (WWZ, KWW, Borin-Mancini) of an MRIO table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gvc_abm.analysis.bilateral import LEVELS, aggregate, kww_from_wwz, to_long
+from gvc_abm.analysis.borin_mancini import bm_decomposition, gvc_shares
+from gvc_abm.analysis.gross_exports import country_regions
+from gvc_abm.analysis.mrio import MRIO, TABLE_FORMATS, read_table
+from gvc_abm.analysis.wwz import wwz_decomposition
+
+from ..outputs import atomic_path
+from . import app
+from .errors import UserInputError
+from .indicators import EXAMPLES, example_table
+
+#: ``--method`` names and what each computes.
+METHODS = {
+    "wwz": "Wang, Wei & Zhu (2013) 16 terms",
+    "kww": "Koopman, Wang & Wei (2014) nine terms (sums of WWZ terms)",
+    "bm-source": "Borin & Mancini (2019) source-based, with GVC-related trade",
+    "bm-sink": "Borin & Mancini (2019) sink-based",
+}
+OUT_SUFFIXES = (".parquet", ".csv")
+
+
+def read_groups(path: Path) -> dict[str, list[str]]:
+    """Read a country-group map from JSON.
+
+    Either ``{"GROUP": ["COUNTRY", ...], ...}`` or the region-map form
+    ``{"COUNTRY": "GROUP", ...}`` (countries left out stay on their own).
+    """
+    if not path.is_file():
+        raise UserInputError(f"--groups {path}: no such file")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserInputError(f"--groups {path}: not valid JSON ({exc})") from exc
+    if not isinstance(data, dict) or not data:
+        raise UserInputError(f'--groups {path}: expected a JSON object {{"GROUP": ["COUNTRY", ...]}}')
+    if all(isinstance(v, str) for v in data.values()):
+        groups: dict[str, list[str]] = {}
+        for country, group in data.items():
+            groups.setdefault(group, []).append(country)
+        return groups
+    if all(isinstance(v, list) and all(isinstance(c, str) for c in v) for v in data.values()):
+        return {str(k): list(v) for k, v in data.items()}
+    raise UserInputError(
+        f'--groups {path}: expected {{"GROUP": ["COUNTRY", ...]}} or {{"COUNTRY": "GROUP"}} with string labels'
+    )
+
+
+def decompose_table(m: MRIO, method: str, level: str, groups: dict | None = None) -> pd.DataFrame:
+    """The decomposition of ``m`` by ``method``, summed to ``level`` (wide: one column per term)."""
+    if method in ("wwz", "kww"):
+        df = aggregate(wwz_decomposition(m, groups), level)
+        return kww_from_wwz(df) if method == "kww" else df
+    df = aggregate(bm_decomposition(m, method.split("-")[1], groups), level)
+    if method == "bm-source":
+        df = pd.concat([df, gvc_shares(df)], axis=1)
+    return df
+
+
+def _summary_columns(method: str) -> list[str]:
+    if method in ("wwz", "kww"):
+        return ["EXGR", "VAX", "DVA", "RDV", "FVA", "PDC"]
+    cols = ["EXGR", "DAVAX", "VAX_GVC", "REF", "DDC", "FVA", "FDC"]
+    return cols + (["GVC_share", "GVCB_share", "GVCF_share"] if method == "bm-source" else [])
+
+
+def print_summary(df_country: pd.DataFrame, method: str, console: Console) -> None:
+    """Rich table: one row per exporter, the method's headline parts, and the world total."""
+    if method == "wwz":
+        df_country = kww_from_wwz(df_country)
+    cols = _summary_columns(method)
+    caption = "country totals grouped as KWW (2014): VAX = T1..T3, DVA = T1..T5, RDV = T4+T5, FVA = T7+T8, PDC = T6+T9"
+    table = Table(
+        title=f"Gross exports decomposed: {METHODS[method]}",
+        title_justify="left",
+        caption=caption if method in ("wwz", "kww") else None,
+        caption_justify="left",
+    )
+    table.add_column("exporter")
+    for c in cols:
+        table.add_column(c, justify="right")
+
+    def fmt(col: str, val: float) -> str:
+        return f"{val:.3f}" if col.endswith("_share") else f"{val:,.1f}"
+
+    for name, row in df_country.iterrows():
+        table.add_row(str(name), *(fmt(c, row[c]) for c in cols))
+    world = df_country[[c for c in df_country.columns if not c.endswith("_share")]].sum()
+    cells = []
+    for c in cols:
+        if c.endswith("_share"):
+            part = world[c.removesuffix("_share")]
+            cells.append(fmt(c, part / world["EXGR"] if world["EXGR"] else 0.0))
+        else:
+            cells.append(fmt(c, world[c]))
+    table.add_row("world", *cells, style="bold")
+    console.print(table)
+
+
+@app.command()
+def decompose(
+    path: Annotated[Path | None, typer.Argument(help="A folder written by pymrio's save_all (txt or parquet), or a raw download with --format.")] = None,
+    method: Annotated[str, typer.Option(help=f"Decomposition: {', '.join(METHODS)}.")] = "wwz",
+    level: Annotated[str, typer.Option(help=f"Detail of the output: {', '.join(LEVELS)}.")] = "country",
+    groups: Annotated[Path | None, typer.Option(help='JSON country groups {"EU": ["DEU", "FRA"], ...}: trade within a group is domestic.')] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the tidy long table (labels, term, value) to FILE.parquet or FILE.csv.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help=f"Parse a raw download with pymrio: {', '.join(TABLE_FORMATS)}.")] = None,
+    year: Annotated[int | None, typer.Option(help="Year to read, for --format wiod2013, oecd and eora26.")] = None,
+    example: Annotated[str | None, typer.Option(help=f"Use a built-in example table instead of PATH: {', '.join(EXAMPLES)}.")] = None,
+    use_table_x: Annotated[bool, typer.Option("--use-table-x", help="Use the table's own gross output x instead of Z1 + Y1.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the summary table.")] = False,
+) -> None:
+    """Decompose bilateral gross exports by value-added origin and destination (WWZ, KWW, Borin-Mancini)."""
+    if (path is None) == (example is None):
+        raise UserInputError("decompose: give exactly one of PATH or --example")
+    if method not in METHODS:
+        raise UserInputError(f"--method: unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    if level not in LEVELS:
+        raise UserInputError(f"--level: unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    if fmt is not None and fmt not in TABLE_FORMATS:
+        raise UserInputError(f"--format: unknown format {fmt!r}; expected one of {', '.join(TABLE_FORMATS)}")
+    if out is not None:
+        if out.is_dir():
+            raise UserInputError(f"--out {out}: is a directory, expected a file name")
+        if out.suffix.lower() not in OUT_SUFFIXES:
+            raise UserInputError(f"--out {out}: unknown file type {out.suffix!r}; expected .parquet or .csv")
+    group_map = read_groups(groups) if groups is not None else None
+    m = example_table(example) if example is not None else read_table(path, fmt, year, use_table_x=use_table_x)
+    if group_map is not None:
+        try:
+            regions = country_regions(m, group_map)
+        except ValueError as exc:
+            raise UserInputError(f"--groups {groups}: {exc}") from exc
+        if regions.R < 2:
+            raise UserInputError(f"--groups {groups}: every country is in one group, so nothing is exported")
+    if m.G < 2:
+        raise UserInputError(f"{path}: the table has one country, so nothing is exported")
+
+    df = decompose_table(m, method, level, group_map)
+    if out is not None:
+        long = to_long(df)
+        with atomic_path(out) as tmp:
+            if out.suffix.lower() == ".parquet":
+                long.to_parquet(tmp, index=False)
+            else:
+                long.to_csv(tmp, index=False)
+    if not quiet:
+        country = aggregate(df, "country") if level != "country" else df
+        if method == "bm-source" and level != "country":
+            base = country.drop(columns=[c for c in country.columns if c.endswith("_share")])
+            country = pd.concat([base, gvc_shares(base)], axis=1)
+        console = Console()
+        console.width = max(console.width, 150)
+        print_summary(country, method, console)
