@@ -1,0 +1,242 @@
+"""Decision rules of firms and governments: one definition for both engines.
+
+Every rule is a plain function of arrays and scalars (state and pre-drawn random numbers
+in, results written to ``out`` arrays or returned), written in the subset of Python that
+numba compiles. The Mesa engine calls them per agent; the fast engine compiles the same
+functions with ``numba.njit`` and loops over all agents in a kernel. No rule draws random
+numbers: draws are made before the decisions (DESIGN.md, "Two engines, one rule"), so the
+order agents act in cannot change results. ``register_jitable`` leaves each function an
+ordinary Python function when called from Python and compiles it inline when a numba
+kernel calls it, so rules may call each other in both engines.
+
+Sources: DESIGN.md "Agents and their decisions"; Qu & Yang (2023) Proposition 4 for the
+automation channel; Gao, Li & Zhu (2021) hypothesis 3 for the protection response.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba.extending import register_jitable
+
+__all__ = [
+    "effective_cost",
+    "ces_target_shares",
+    "review_supplier_group",
+    "enforce_local_content",
+    "pick_index",
+    "automation_target",
+    "step_automation",
+    "firm_value_added_share",
+    "update_risk_premium",
+    "protection_pressure",
+]
+
+
+# --------------------------------------------------------------------------- firms: sourcing
+
+
+@register_jitable
+def effective_cost(price: float, tariff: float, trade_cost: float, risk_premium: float, subsidy: float) -> float:
+    """Perceived unit cost of buying from a supplier.
+
+    ``c = p_g (1 + tau) t (1 + rho_o) (1 - s)``: the landed cost ``p (1 + tau) t`` of
+    DESIGN.md (tariff tau of the buyer's country on the supplier's origin and sector,
+    iceberg trade cost t), marked up by the perceived risk premium rho_o of the origin
+    (learned from its past disruptions) and cut by the domestic-supplier subsidy s the
+    buyer's government pays (0 for foreign suppliers).
+    """
+    return price * (1.0 + tariff) * trade_cost * (1.0 + risk_premium) * (1.0 - subsidy)
+
+
+@register_jitable
+def ces_target_shares(costs: np.ndarray, total: float, sigma: float, out: np.ndarray) -> None:
+    """Cost-minimizing shares of a CES input bundle: ``w*_g = total c_g^-sigma / sum_h c_h^-sigma``.
+
+    The expenditure shares of a CES aggregate of suppliers with elasticity sigma
+    (Armington 1969; the same sigma as the clearing's demand system). Written to ``out``.
+    """
+    k = costs.shape[0]
+    cmin = costs.min()  # scale for numerical safety: shares are scale-free
+    denom = 0.0
+    for i in range(k):
+        out[i] = (costs[i] / cmin) ** (-sigma)
+        denom += out[i]
+    for i in range(k):
+        out[i] = total * out[i] / denom
+
+
+@register_jitable
+def review_supplier_group(
+    suppliers: np.ndarray,
+    shares: np.ndarray,
+    costs: np.ndarray,
+    candidate: int,
+    candidate_cost: float,
+    sigma: float,
+    inertia: float,
+    switching_cost: float,
+    scratch: np.ndarray,
+) -> int:
+    """One firm's review of its suppliers of one input sector, in place.
+
+    1. *Switch*: the sampled ``candidate`` replaces the supplier with the highest perceived
+       cost ``c_max`` if it is not already a supplier and
+       ``candidate_cost (1 + switching_cost) < c_max``; it takes over that slot's share
+       (the relationship moves, the firm's input mix does not jump).
+    2. *Shift*: shares move a fraction ``inertia`` of the way to the CES cost-minimizing
+       shares, ``w' = (1 - inertia) w + inertia w*``, with ``w*`` from
+       :func:`ces_target_shares` on the (possibly new) costs; the sector's total share
+       is unchanged.
+
+    So a tariff tau on one origin multiplies that supplier's cost by ``1 + tau`` and
+    moves its share by ``inertia (w*(tau) - w)``. ``scratch`` is a work array at least
+    as long as ``suppliers``. Returns 1 if a supplier was replaced, else 0.
+    """
+    k = suppliers.shape[0]
+    if k == 0:
+        return 0
+    switched = 0
+    if candidate >= 0:
+        worst = 0
+        already = False
+        for i in range(k):
+            if costs[i] > costs[worst]:
+                worst = i
+            if suppliers[i] == candidate:
+                already = True
+        if not already and candidate_cost * (1.0 + switching_cost) < costs[worst]:
+            suppliers[worst] = candidate
+            costs[worst] = candidate_cost
+            switched = 1
+    total = 0.0
+    for i in range(k):
+        total += shares[i]
+    target = scratch[:k]
+    ces_target_shares(costs, total, sigma, target)
+    for i in range(k):
+        shares[i] = (1.0 - inertia) * shares[i] + inertia * target[i]
+    return switched
+
+
+@register_jitable
+def enforce_local_content(shares: np.ndarray, domestic: np.ndarray, minimum: float) -> None:
+    """Raise the domestic part of a sector's input shares to ``minimum`` of the total, in place.
+
+    A local-content rule (minimum domestic share in a sector): if the domestic share
+    ``D / total`` is below ``minimum`` and the firm has a domestic supplier, domestic
+    shares are scaled by ``minimum total / D`` and foreign ones by
+    ``(1 - minimum) total / (total - D)``; proportions within each group are kept.
+    A firm with no domestic supplier cannot comply until it finds one (the candidate
+    draw then looks at home only; see the Model).
+    """
+    k = shares.shape[0]
+    total = 0.0
+    dom = 0.0
+    for i in range(k):
+        total += shares[i]
+        if domestic[i]:
+            dom += shares[i]
+    if total <= 0.0 or dom <= 0.0 or dom >= minimum * total:
+        return
+    up = minimum * total / dom
+    down = (1.0 - minimum) * total / (total - dom) if total > dom else 0.0
+    for i in range(k):
+        shares[i] *= up if domestic[i] else down
+
+
+@register_jitable
+def pick_index(cumulative: np.ndarray, u: float) -> int:
+    """Inverse-CDF draw: the first i with ``u * cumulative[-1] < cumulative[i]`` (u in [0, 1)).
+
+    Used to sample a candidate's origin country with probability proportional to its
+    reach (firm count times ``exp(-info_cost * distance)`` abroad).
+    """
+    target = u * cumulative[cumulative.shape[0] - 1]
+    lo, hi = 0, cumulative.shape[0] - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cumulative[mid] > target:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@register_jitable
+def update_risk_premium(premium: float, disrupted: float, learning_rate: float) -> float:
+    """Perceived risk premium of an origin: ``rho' = (1 - lambda) rho + lambda d``.
+
+    ``d`` is the share of the origin's capacity lost to disruption last period (0 to 1)
+    and lambda the learning rate: adaptive expectations, so a one-off shock fades and a
+    recurring one sticks.
+    """
+    return (1.0 - learning_rate) * premium + learning_rate * disrupted
+
+
+# --------------------------------------------------------------------------- firms: automation
+
+
+@register_jitable
+def automation_target(wage: float, robot_price: float, elasticity: float) -> float:
+    """Cost-minimizing share of automatable tasks to automate: ``a* = min(1, (w / rho)^eta)``.
+
+    Tasks differ in robot productivity phi ~ Pareto(eta) with minimum 1 (Acemoglu &
+    Restrepo 2018 task model); a task is automated when its robot cost per effective
+    unit ``rho / phi`` is below the wage w, i.e. with probability ``P(phi > rho / w) =
+    (w / rho)^eta`` when ``rho > w``. The target rises with the wage / robot-price ratio.
+    """
+    if robot_price <= wage:
+        return 1.0
+    return (wage / robot_price) ** elasticity
+
+
+@register_jitable
+def step_automation(current: float, target: float, speed: float) -> float:
+    """Partial adjustment toward the target: ``a' = a + speed (a* - a)`` (capital takes time)."""
+    return current + speed * (target - current)
+
+
+@register_jitable
+def firm_value_added_share(nu_sector: float, kappa: float, automation: float, insourcing: float) -> float:
+    """Firm value-added share ``nu_f = nu_s + (1 - nu_s) chi kappa_s a_f``.
+
+    Automating the share ``kappa_s a_f`` of tasks brings the fraction chi ("insourcing")
+    of the matching bought-in inputs in house, so value added rises with automation
+    (the "technology backfire" channel of Qu & Yang 2023, Proposition 4: technology
+    raises nu, and with omega > max(mu, 1/N) GVC participation falls).
+    """
+    return nu_sector + (1.0 - nu_sector) * insourcing * kappa * automation
+
+
+# --------------------------------------------------------------------------- governments
+
+
+@register_jitable
+def protection_pressure(
+    tbi: float,
+    tbi_previous: float,
+    unemployment: float,
+    manufacturing_job_change: float,
+    import_penetration: float,
+    w_tbi: float,
+    w_tbi_fall: float,
+    w_unemployment: float,
+    w_jobs: float,
+    w_penetration: float,
+) -> float:
+    """Protection pressure of a government from last period's MRIO and labour market.
+
+    ``P = w_tbi max(0, -TBI) + w_fall max(0, TBI_{t-1} - TBI_t) + w_u u
+    + w_jobs max(0, -dM/M) + w_pen m``, with TBI the value-added trade benefit index
+    (Gao, Li & Zhu 2021, eq. 1: losses from value-added trade feed de-globalization,
+    their Tables 3-6), u the unemployment rate, dM/M the relative change in
+    manufacturing employment and m the highest sectoral import penetration. Pressure is
+    non-negative; the weights are parameters of the scenario.
+    """
+    return (
+        w_tbi * max(0.0, -tbi)
+        + w_tbi_fall * max(0.0, tbi_previous - tbi)
+        + w_unemployment * unemployment
+        + w_jobs * max(0.0, -manufacturing_job_change)
+        + w_penetration * import_penetration
+    )

@@ -1,0 +1,110 @@
+"""Decision rules: hand-computed cases, and the numba-compiled rule equal to the Python one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numba import njit
+
+from gvc_abm.agents import rules
+
+
+def test_tariff_moves_share_away_by_the_stated_amount():
+    # Two suppliers at equal landed cost 1 and shares 0.3 / 0.3 (the sector's total is 0.6).
+    # A 25 % tariff on the second: its cost becomes 1.25, the CES target share with
+    # sigma = 4 is 0.6 * 1.25^-4 / (1 + 1.25^-4), and inertia 0.5 moves half the way.
+    suppliers = np.array([10, 20])
+    shares = np.array([0.3, 0.3])
+    costs = np.array([rules.effective_cost(1.0, 0.0, 1.0, 0.0, 0.0), rules.effective_cost(1.0, 0.25, 1.0, 0.0, 0.0)])
+    assert costs[1] == pytest.approx(1.25)
+    switched = rules.review_supplier_group(suppliers, shares, costs, -1, 0.0, 4.0, 0.5, 0.0, np.empty(2))
+    target2 = 0.6 * 1.25**-4 / (1 + 1.25**-4)
+    assert switched == 0
+    assert shares[1] == pytest.approx(0.3 + 0.5 * (target2 - 0.3), abs=1e-15)
+    assert shares.sum() == pytest.approx(0.6, abs=1e-15)
+
+
+def test_cheaper_candidate_replaces_the_costliest_supplier_only_past_the_switching_cost():
+    suppliers = np.array([1, 2, 3])
+    shares = np.array([0.2, 0.2, 0.2])
+    costs = np.array([1.0, 1.3, 1.1])
+    # 1.2 * (1 + 0.1) = 1.32 > 1.3: no switch.
+    assert rules.review_supplier_group(suppliers.copy(), shares.copy(), costs.copy(), 7, 1.2, 4.0, 0.0, 0.1, np.empty(3)) == 0
+    # 1.1 * 1.1 = 1.21 < 1.3: supplier 2 (the costliest) is replaced by 7, keeping its share when inertia = 0.
+    s, w, c = suppliers.copy(), shares.copy(), costs.copy()
+    assert rules.review_supplier_group(s, w, c, 7, 1.1, 4.0, 0.0, 0.1, np.empty(3)) == 1
+    np.testing.assert_array_equal(s, [1, 7, 3])
+    np.testing.assert_array_equal(w, [0.2, 0.2, 0.2])
+    # An existing supplier is never added twice.
+    assert rules.review_supplier_group(s, w, c, 3, 0.5, 4.0, 0.0, 0.0, np.empty(3)) == 0
+
+
+def test_ces_targets_by_hand():
+    out = np.empty(3)
+    rules.ces_target_shares(np.array([1.0, 2.0, 2.0]), 1.0, 1.0, out)
+    np.testing.assert_allclose(out, [0.5, 0.25, 0.25])
+
+
+def test_local_content_rule_by_hand():
+    shares = np.array([0.1, 0.3, 0.2])  # domestic, foreign, foreign; total 0.6
+    rules.enforce_local_content(shares, np.array([True, False, False]), 0.5)
+    np.testing.assert_allclose(shares, [0.3, 0.18, 0.12])  # domestic 0.3 = 50 % of 0.6, foreign keep 3:2
+    same = np.array([0.4, 0.2])
+    rules.enforce_local_content(same, np.array([True, False]), 0.5)  # already compliant
+    np.testing.assert_array_equal(same, [0.4, 0.2])
+
+
+def test_pick_index_is_an_inverse_cdf():
+    cum = np.cumsum([1.0, 0.0, 3.0])
+    assert [rules.pick_index(cum, u) for u in (0.0, 0.2, 0.25, 0.99)] == [0, 0, 2, 2]
+
+
+def test_robot_price_fall_raises_automation_and_value_added_share():
+    before = rules.automation_target(wage=1.0, robot_price=2.0, elasticity=2.0)
+    after = rules.automation_target(wage=1.0, robot_price=1.25, elasticity=2.0)
+    assert before == pytest.approx(0.25) and after == pytest.approx(0.64)
+    a = rules.step_automation(0.25, after, 0.5)
+    assert a == pytest.approx(0.445)
+    nu0 = rules.firm_value_added_share(0.4, 0.5, 0.25, 0.5)
+    nu1 = rules.firm_value_added_share(0.4, 0.5, a, 0.5)
+    assert nu0 == pytest.approx(0.4 + 0.6 * 0.5 * 0.5 * 0.25)
+    assert nu1 > nu0
+    assert rules.automation_target(2.0, 1.0, 3.0) == 1.0
+
+
+def test_falling_tbi_raises_pressure():
+    weights = (1.0, 2.0, 0.5, 1.0, 0.2)
+    steady = rules.protection_pressure(-0.1, -0.1, 0.05, 0.0, 0.3, *weights)
+    falling = rules.protection_pressure(-0.2, -0.1, 0.05, 0.0, 0.3, *weights)
+    assert steady == pytest.approx(0.1 + 0.025 + 0.06)
+    assert falling == pytest.approx(0.2 + 0.2 + 0.025 + 0.06)
+    assert rules.protection_pressure(0.3, 0.2, 0.0, 0.1, 0.0, *weights) == 0.0
+
+
+def test_risk_premium_learning():
+    assert rules.update_risk_premium(0.0, 0.5, 0.2) == pytest.approx(0.1)
+    assert rules.update_risk_premium(0.1, 0.0, 0.2) == pytest.approx(0.08)
+
+
+def test_numba_compiles_the_same_rules_to_the_same_numbers():
+    rng = np.random.default_rng(0)
+    review = njit(rules.review_supplier_group)
+    for _ in range(20):
+        k = rng.integers(1, 6)
+        sup = rng.permutation(50)[:k]
+        w = rng.uniform(0.05, 0.3, k)
+        c = rng.uniform(0.8, 1.5, k)
+        cand, ccost = int(rng.integers(0, 50)), float(rng.uniform(0.7, 1.5))
+        py = [sup.copy(), w.copy(), c.copy()]
+        nb = [sup.copy(), w.copy(), c.copy()]
+        r1 = rules.review_supplier_group(*py, cand, ccost, 4.0, 0.3, 0.05, np.empty(k))
+        r2 = review(*nb, cand, ccost, 4.0, 0.3, 0.05, np.empty(k))
+        assert r1 == r2
+        for a, b in zip(py, nb):
+            np.testing.assert_allclose(a, b, rtol=1e-14, atol=0)
+    assert njit(rules.automation_target)(1.0, 1.6, 2.5) == rules.automation_target(1.0, 1.6, 2.5)
+    assert njit(rules.protection_pressure)(-0.2, -0.1, 0.05, -0.02, 0.3, 1.0, 2.0, 0.5, 1.0, 0.2) == pytest.approx(
+        rules.protection_pressure(-0.2, -0.1, 0.05, -0.02, 0.3, 1.0, 2.0, 0.5, 1.0, 0.2), rel=1e-15)
+    cum = np.cumsum(rng.uniform(0, 1, 9))
+    for u in rng.uniform(0, 1, 20):
+        assert njit(rules.pick_index)(cum, u) == rules.pick_index(cum, u)
