@@ -29,6 +29,9 @@ __all__ = [
     "firm_value_added_share",
     "update_risk_premium",
     "protection_pressure",
+    "INSTRUMENTS",
+    "RESTRICTIVE",
+    "choose_policy",
 ]
 
 
@@ -240,3 +243,92 @@ def protection_pressure(
         + w_jobs * max(0.0, -manufacturing_job_change)
         + w_penetration * import_penetration
     )
+
+
+#: Policy instruments, by code. Economic tools (developing and emerging economies) and
+#: political ones (advanced economies) follow Gao, Li & Zhu (2021), hypothesis 3 and
+#: Tables 5-6; liberalization and bloc accession answer low pressure (DESIGN.md).
+INSTRUMENTS = (
+    "none",                 # 0
+    "sector_tariff",        # 1 economic: MFN tariff up in the sector of highest import penetration
+    "local_content",        # 2 economic: minimum domestic input share (a limit on foreign sourcing)
+    "import_substitution",  # 3 economic: subsidy to domestic suppliers in that sector
+    "targeted_tariff",      # 4 political: tariff on the partner with the largest value-added deficit
+    "leave_bloc",           # 5 political: withdraw from the trade bloc
+    "buy_local",            # 6 political: campaign raising households' home bias
+    "retaliation",          # 7 tariff on a partner that targeted this country last period
+    "liberalize",           # 8 cut tariffs
+    "join_bloc",            # 9 join the region's bloc
+)
+#: Codes that count as new trade-restrictive measures (seed 000: 1,340 in 2009 to 5,720 in 2022).
+RESTRICTIVE = (1, 2, 3, 4, 5, 6, 7)
+
+
+@register_jitable
+def choose_policy(
+    group: int,
+    pressure: float,
+    protect_threshold: float,
+    liberalize_threshold: float,
+    retaliate_threshold: float,
+    penetration: np.ndarray,
+    va_balance: np.ndarray,
+    targeted_by: np.ndarray,
+    in_bloc: bool,
+    bloc_available: bool,
+    has_tariffs: bool,
+    u: float,
+    out: np.ndarray,
+) -> int:
+    """A government's policy moves this period, written to ``out`` (2 rows of
+    ``[instrument, target country, sector, 0]``; unused rows get instrument 0).
+
+    - ``pressure > protect_threshold``: developing and emerging economies (``group`` 1
+      or 2) use an economic tool in the sector of highest import ``penetration``:
+      sector tariff, local-content rule or import-substitution subsidy, picked by the
+      pre-drawn ``u`` in thirds; advanced economies (``group`` 0) a political one:
+      a tariff targeted at the partner with the most negative bilateral value-added
+      balance ``va_balance`` (exports of VA minus imports of VA), leaving their bloc
+      (only if ``in_bloc``) or a "buy local" campaign (Gao, Li & Zhu 2021, hypothesis 3).
+    - ``pressure < liberalize_threshold``: cut tariffs if ``has_tariffs``, else join the
+      region's bloc if ``bloc_available`` and not ``in_bloc``.
+    - In addition, with ``pressure > retaliate_threshold``, retaliate against the
+      partner that targeted this country with the largest tariff (``targeted_by[j] > 0``).
+
+    Returns the number of moves (0 to 2). Target and sector are -1 where they do not apply.
+    """
+    for r in range(out.shape[0]):
+        out[r, 0] = 0
+        out[r, 1] = -1
+        out[r, 2] = -1
+        out[r, 3] = 0
+    moves = 0
+    if pressure > protect_threshold:
+        sector = int(np.argmax(penetration))
+        if group != 0:
+            out[0, 0] = 1 + min(int(u * 3.0), 2)
+            out[0, 2] = sector
+        else:
+            partner = int(np.argmin(va_balance))
+            options = 3 if in_bloc else 2
+            pick = min(int(u * options), options - 1)
+            if pick == 0:
+                out[0, 0] = 4
+                out[0, 1] = partner
+            elif pick == 1:
+                out[0, 0] = 6
+            else:
+                out[0, 0] = 5
+        moves = 1
+    elif pressure < liberalize_threshold:
+        if has_tariffs:
+            out[0, 0] = 8
+            moves = 1
+        elif bloc_available and not in_bloc:
+            out[0, 0] = 9
+            moves = 1
+    if pressure > retaliate_threshold and targeted_by.max() > 0.0:
+        out[moves, 0] = 7
+        out[moves, 1] = int(np.argmax(targeted_by))
+        moves += 1
+    return moves

@@ -108,3 +108,54 @@ def test_numba_compiles_the_same_rules_to_the_same_numbers():
     cum = np.cumsum(rng.uniform(0, 1, 9))
     for u in rng.uniform(0, 1, 20):
         assert njit(rules.pick_index)(cum, u) == rules.pick_index(cum, u)
+
+
+def _policy(group, pressure, *, in_bloc=False, bloc_available=True, has_tariffs=False, u=0.0,
+            targeted_by=(0.0, 0.0, 0.0), penetration=(0.1, 0.5, 0.2), va_balance=(0.0, -3.0, 1.0)):
+    out = np.zeros((2, 4))
+    n = rules.choose_policy(group, pressure, 1.0, 0.2, 0.6, np.array(penetration), np.array(va_balance),
+                            np.array(targeted_by), in_bloc, bloc_available, has_tariffs, u, out)
+    return n, [(rules.INSTRUMENTS[int(a)], int(t), int(s)) for a, t, s, _ in out[:n]]
+
+
+def test_developing_economies_use_economic_tools_in_the_most_penetrated_sector():
+    for group in (1, 2):
+        assert _policy(group, 1.5, u=0.1) == (1, [("sector_tariff", -1, 1)])
+        assert _policy(group, 1.5, u=0.5) == (1, [("local_content", -1, 1)])
+        assert _policy(group, 1.5, u=0.9) == (1, [("import_substitution", -1, 1)])
+
+
+def test_advanced_economies_use_political_tools():
+    # The partner with the largest value-added deficit is country 1 (balance -3).
+    assert _policy(0, 1.5, u=0.1) == (1, [("targeted_tariff", 1, -1)])
+    assert _policy(0, 1.5, u=0.9) == (1, [("buy_local", -1, -1)])
+    assert _policy(0, 1.5, u=0.9, in_bloc=True) == (1, [("leave_bloc", -1, -1)])
+    for u in np.linspace(0, 0.999, 7):
+        n, moves = _policy(0, 1.5, u=u)
+        assert moves[0][0] in ("targeted_tariff", "buy_local", "leave_bloc")
+
+
+def test_low_pressure_liberalizes_then_joins_the_bloc():
+    assert _policy(0, 0.1, has_tariffs=True) == (1, [("liberalize", -1, -1)])
+    assert _policy(2, 0.1) == (1, [("join_bloc", -1, -1)])
+    assert _policy(2, 0.1, in_bloc=True) == (0, [])
+    assert _policy(2, 0.5) == (0, [])  # between the thresholds: nothing changes
+
+
+def test_retaliation_against_the_partner_that_targeted_us():
+    assert _policy(1, 0.7, targeted_by=(0.0, 0.0, 0.25)) == (1, [("retaliation", 2, -1)])
+    n, moves = _policy(0, 1.5, u=0.1, targeted_by=(0.1, 0.0, 0.25))
+    assert moves == [("targeted_tariff", 1, -1), ("retaliation", 2, -1)]
+    assert _policy(1, 0.5, targeted_by=(0.0, 0.0, 0.25)) == (0, [])  # too little pressure to retaliate
+
+
+def test_choose_policy_compiles_to_the_same_moves():
+    fast = njit(rules.choose_policy)
+    for group in (0, 1):
+        for pressure in (0.1, 0.7, 1.5):
+            for u in (0.1, 0.5, 0.9):
+                args = (group, pressure, 1.0, 0.2, 0.6, np.array([0.1, 0.5, 0.2]), np.array([0.0, -3.0, 1.0]),
+                        np.array([0.0, 0.0, 0.3]), True, True, False, u)
+                a, b = np.zeros((2, 4)), np.zeros((2, 4))
+                assert rules.choose_policy(*args, a) == fast(*args, b)
+                np.testing.assert_array_equal(a, b)
