@@ -82,3 +82,36 @@ def test_bad_region_map(tmp_path, capsys):
     regions.write_text("{not json")
     code, _, err = run(capsys, "indicators", tmp_path / "t", "--regions", regions)
     assert code == 2 and "not valid JSON" in err
+
+
+def write_oecd_icio_csv(path, m):
+    """Write table ``m`` in the OECD ICIO 2023 csv layout (``CTRY_SECTOR`` rows, ``CTRY_HFCE`` final demand)."""
+    labels = [f"{c}_{s}" for c in m.countries for s in m.sectors]
+    fd = [f"{c}_HFCE" for c in m.countries]
+    body = np.hstack([m.Z, m.Y, m.x[:, None]])
+    frame = pd.DataFrame(body, index=labels, columns=labels + fd + ["OUT"])
+    frame.loc["VA"] = list(m.va) + [0.0] * len(fd) + [0.0]
+    frame.loc["OUT"] = list(m.x) + [0.0] * len(fd) + [0.0]
+    frame.index.name = "V1"
+    frame.to_csv(path)
+
+
+def test_raw_oecd_icio_file_goes_through_pymrio_parser(tmp_path, capsys):
+    from gvc_abm.analysis.examples import synthetic_table
+    from gvc_abm.analysis.indicators import compute_indicators
+
+    m = synthetic_table(3, 2, seed=4)
+    m = type(m)(**{**m.__dict__, "countries": ("AUS", "CHN", "USA"), "sectors": ("D01T02", "D05T06")})
+    raw = tmp_path / "ICIO2023_2020.csv"
+    write_oecd_icio_csv(raw, m)
+    code, out, err = run(capsys, "indicators", raw, "--format", "oecd", "--json", tmp_path / "o.json", "-q")
+    assert code == 0, err
+    got = json.loads((tmp_path / "o.json").read_text())
+    want = compute_indicators(m)
+    assert got["meta"]["countries"] == ["AUS", "CHN", "USA"]
+    for c in m.countries:
+        assert got["countries"][c]["gvcp_kww"] == pytest.approx(want["countries"][c]["gvcp_kww"], rel=1e-9)
+        assert got["countries"][c]["kww"]["T9"] == pytest.approx(want["countries"][c]["kww"]["T9"], rel=1e-9)
+    # A folder without a year is refused by pymrio's parser: one line, exit 2.
+    code, _, err = run(capsys, "indicators", tmp_path, "--format", "oecd")
+    assert code == 2 and str(tmp_path) in err and err.count("\n") == 1
