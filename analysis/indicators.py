@@ -17,7 +17,7 @@ from .kww import KWW_TERMS, KWWDecomposition, kww_from_parts
 from .leontief import LeontiefSolver, input_coefficients, local_inverses, safe_divide, value_added_coefficients, value_added_multipliers
 from .length import downstreamness, production_lengths, upstreamness
 from .localization import home_share_final, home_share_intermediate, value_added_ratio
-from .mrio import MRIO, TableError
+from .mrio import MRIO, TableError, as_mrio
 from .participation import kww_participation, kww_vs_participation, qy_participation, value_added_flow_matrix
 from .regionalization import intra_regional_share, partition_modularity, region_intra_shares, trade_communities, value_added_network
 from .trade import intermediate_share_of_trade, openness, trade_flows
@@ -139,15 +139,16 @@ def _regions_block(m: MRIO, regions: Mapping[str, str], matrices: dict[str, np.n
 
 
 def compute_indicators(
-    m: MRIO, regions: Mapping[str, str] | None = None, *, seed: int = 0, meta: Mapping | None = None
+    m: MRIO | object, regions: Mapping[str, str] | None = None, *, seed: int = 0, meta: Mapping | None = None
 ) -> dict:
-    """Every indicator of table ``m`` as ``{"meta", "world", "countries"[, "regions"]}``.
+    """Every indicator of table ``m`` (an MRIO or a pymrio.IOSystem) as ``{"meta", "world", "countries"[, "regions"]}``.
 
     ``countries[NAME]`` holds :data:`COUNTRY_FIELDS` and a ``kww`` block with
     :data:`KWW_FIELDS`; ``world`` holds :data:`WORLD_FIELDS`. With a ``regions`` map
     (country -> region) a ``regions`` block adds intra-regional shares and the Louvain
     communities of the value-added network (seeded by ``seed``).
     """
+    m = as_mrio(m)
     country, kww_block, world, matrices = _compute(m)
     countries = {}
     for r, name in enumerate(m.countries):
@@ -184,6 +185,6 @@ def table_from_indicators(result: Mapping) -> pd.DataFrame:
     return frame
 
 
-def indicators_table(m: MRIO) -> pd.DataFrame:
-    """One row per country of table ``m`` (see :func:`table_from_indicators`)."""
+def indicators_table(m: MRIO | object) -> pd.DataFrame:
+    """One row per country of table ``m``, an MRIO or a pymrio.IOSystem (see :func:`table_from_indicators`)."""
     return table_from_indicators(compute_indicators(m))

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .leontief import LeontiefSolver, input_coefficients, local_inverses, value_added_coefficients, value_added_multipliers
-from .mrio import MRIO
+from .mrio import MRIO, as_mrio
 from .trade import trade_flows
 
 __all__ = ["KWW_TERMS", "KWWDecomposition", "kww_decomposition", "kww_from_parts"]
@@ -138,7 +138,8 @@ def kww_from_parts(
 
 
 def kww_decomposition(m: MRIO) -> KWWDecomposition:
-    """KWW (2014, eq. 36) nine-term decomposition of every country's gross exports."""
+    """KWW (2014, eq. 36) nine-term decomposition of every country's gross exports (MRIO or IOSystem)."""
+    m = as_mrio(m)
     A = input_coefficients(m.Z, m.x)
     v = value_added_coefficients(m.va, m.x)
     W = value_added_multipliers(v, LeontiefSolver(A), m.G)

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["MRIO", "TableError", "mrio_from_arrays", "mrio_from_iosystem", "read_table", "TABLE_FORMATS"]
+__all__ = ["MRIO", "TableError", "as_mrio", "mrio_from_arrays", "mrio_from_iosystem", "read_table", "TABLE_FORMATS"]
 
 
 class TableError(ValueError):
@@ -178,6 +178,19 @@ def mrio_from_iosystem(io, *, use_table_x: bool = False, source: str = "") -> MR
             raise _fail(source, "use_table_x was asked for but the table has no x")
         x = np.asarray(xdf.reindex(Zdf.index).to_numpy(dtype=float)).reshape(-1)
     return mrio_from_arrays(Zdf.to_numpy(dtype=float), Yc, regions, sectors, x=x, source=source)
+
+
+def as_mrio(table) -> MRIO:
+    """``table`` as an :class:`MRIO`: an MRIO passes through, a ``pymrio.IOSystem`` is converted.
+
+    The one place where the public functions accept either type (x = Z1 + Y1; call
+    :func:`mrio_from_iosystem` directly for the table's own x).
+    """
+    if isinstance(table, MRIO):
+        return table
+    if hasattr(table, "Z") and hasattr(table, "Y"):
+        return mrio_from_iosystem(table)
+    raise TypeError(f"expected an MRIO or a pymrio.IOSystem, got {type(table).__name__}")
 
 
 #: ``--format`` names and the pymrio parser behind each.

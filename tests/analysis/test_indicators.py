@@ -142,3 +142,13 @@ def test_wiod_goes_through_without_nan_or_warnings(wiod_io):
     china = result["countries"]["China"]
     assert 0.5 < china["omega"] < 1 and 0.5 < china["mu"] < 1 and 0 < china["nu"] < 1
     assert china["tbi"] > 0 > result["countries"]["NAFTA"]["tbi"]  # GLZ Table 1: China gains, the US loses
+
+
+def test_functions_accept_a_pymrio_iosystem_directly(wiod_io):
+    from gvc_abm.analysis.kww import kww_decomposition
+
+    m = mrio_from_iosystem(wiod_io)
+    assert compute_indicators(wiod_io)["countries"] == compute_indicators(m)["countries"]
+    np.testing.assert_array_equal(kww_decomposition(wiod_io).terms, kww_decomposition(m).terms)
+    with pytest.raises(TypeError, match="MRIO or a pymrio.IOSystem"):
+        compute_indicators(np.zeros((2, 2)))
