@@ -4,7 +4,7 @@
   flow, as sums of WWZ (2013, eq. 37) terms: T1 = DVA_FIN, T2 = DVA_INT + DVA_INTrexI1,
   T3 = DVA_INTrexF + DVA_INTrexI2, T4 = RDV_FIN + RDV_FIN2, T5 = RDV_INT,
   T6 = DDC_FIN + DDC_INT, T7 = OVA_FIN + MVA_FIN, T8 = OVA_INT + MVA_INT, T9 = ODC + MDC
-  (WWZ 2013, section 4), with the value added in the flow: VAX = T1+T2+T3 (absorbed
+  (WWZ 2013, mapping to KWW), with the value added in the flow: VAX = T1+T2+T3 (absorbed
   abroad), DVA = T1..T5, RDV = T4+T5, FVA = T7+T8, PDC = T6+T9. Summed over partners
   and sectors they are the country-level KWW terms.
 - :func:`bilateral_tbi`: value-added trade between two regions and the Trade Benefit
@@ -39,7 +39,7 @@ LEVELS = {
     "sector": ("exporter", "sector", "importer"),
 }
 
-#: KWW (2014) aggregates of the nine terms (Table 1, section IV).
+#: KWW (2014) aggregates of the nine terms (eq. 36 and its discussion).
 KWW_AGGREGATES = {
     "VAX": ("T1", "T2", "T3"),
     "DVA": ("T1", "T2", "T3", "T4", "T5"),

@@ -1,7 +1,7 @@
 """Borin & Mancini (2019, 2023) source- and sink-based decompositions of bilateral exports.
 
 Borin, A. & Mancini, M. (2019), "Measuring what matters in global value chains and
-value-added trade", World Bank Policy Research Working Paper 8804, sections 3-4
+value-added trade", World Bank Policy Research Working Paper 8804
 (updated 2023); the exporting-country ("country") perspective, as in exvatools
 (Miñana 2023, ``make_exvadec_bm_src`` / ``make_exvadec_bm_snk``).
 
@@ -31,9 +31,9 @@ the value added of the rest is ``DAVAX + VAX_GVC + REF`` (domestic) or ``FVA`` (
 Downstream flows use ``B^(s) Y^(s)``, with s's own final exports taken out of Y.
 
 At the level of each exporter the two approaches give the same DVA, FVA, DDC and FDC
-(BM 2019, section 3.3); they differ in how these are attributed to partners and sectors.
+(BM 2019; the tests check it); they differ in how these are attributed to partners and sectors.
 
-**GVC-related trade** (BM 2019, section 4): exports that cross at least two borders,
+**GVC-related trade** (BM 2019): exports that cross at least two borders,
 ``GVC = E - DAVAX``, with the backward part ``GVCB = FVA + FDC + DDC`` and the forward
 part ``GVCF = VAX_GVC + REF``; defined on the source-based split, where DAVAX contains
 only value added that has crossed no border before.
@@ -54,11 +54,12 @@ import scipy.linalg as sla
 from .gross_exports import ExportSystem, country_regions, decomposition_frame, export_system, through_importer
 from .mrio import MRIO
 
-__all__ = ["BM_TERMS", "BM_APPROACHES", "bm_terms", "bm_decomposition", "gvc_shares"]
+__all__ = ["BM_TERMS", "BM_APPROACHES", "BM_PERSPECTIVES", "bm_terms", "bm_decomposition", "gvc_shares"]
 
 #: The six additive parts of exports, in order.
 BM_TERMS = ("DAVAX", "VAX_GVC", "REF", "DDC", "FVA", "FDC")
 BM_APPROACHES = ("source", "sink")
+BM_PERSPECTIVES = ("exporter", "bilateral")
 
 
 def _extraction_solve(es: ExportSystem, Z: np.ndarray) -> np.ndarray:
@@ -89,10 +90,46 @@ def _foreign_blocks_times(es: ExportSystem, M: np.ndarray) -> np.ndarray:
     return out
 
 
-def bm_terms(es: ExportSystem, approach: str = "source") -> np.ndarray:
-    """The six parts of :data:`BM_TERMS`, shape (n, R, 6), rows in ``es``'s order."""
+def _bilateral_multipliers(es: ExportSystem) -> tuple[np.ndarray, np.ndarray]:
+    """``V_s B^(sr)_ss`` and ``sum_{t!=s} V_t B^(sr)_ts`` for every pair, each (n, R).
+
+    ``A^(sr)`` is A without the block ``A_sr``; by Woodbury's identity
+    ``B^(sr)_.s = B_.s (I - K)`` with ``K = (I + A_sr B_rs)^-1 A_sr B_rs``, so the value-added
+    rows are ``W_.s (I - K)`` and only a |s| x |s| system is solved per pair.
+    """
+    n, R = es.n, es.R
+    dom = np.zeros((n, R))
+    foreign = np.zeros((n, R))
+    for s in range(R):
+        bs = es.rows(s)
+        Ws = es.W[:, bs]  # (R, |s|): V_t B_ts
+        for r in range(R):
+            if r == s:
+                continue
+            br = es.rows(r)
+            AB = es.A[bs, br] @ es.B[br, bs]
+            K = np.linalg.solve(np.eye(AB.shape[0]) + AB, AB)
+            M = Ws - Ws @ K
+            dom[bs, r] = M[s]
+            foreign[bs, r] = M.sum(axis=0) - M[s]
+    return dom, foreign
+
+
+def bm_terms(es: ExportSystem, approach: str = "source", perspective: str = "exporter") -> np.ndarray:
+    """The six parts of :data:`BM_TERMS`, shape (n, R, 6), rows in ``es``'s order.
+
+    ``perspective`` (source-based only): ``"exporter"`` counts value added the first time
+    it leaves s in any of s's exports (``V_s L_ss``, additive over partners);
+    ``"bilateral"`` the first time it enters the flow s -> r itself (``V_s B^(sr)_ss``, with
+    ``A^(sr)`` = A without ``A_sr``; BM 2019, bilateral perspective), so that only value added that
+    has already crossed from s to r is double counted.
+    """
     if approach not in BM_APPROACHES:
         raise ValueError(f"approach: expected one of {', '.join(BM_APPROACHES)}, got {approach!r}")
+    if perspective not in BM_PERSPECTIVES:
+        raise ValueError(f"perspective: expected one of {', '.join(BM_PERSPECTIVES)}, got {perspective!r}")
+    if perspective == "bilateral" and approach != "source":
+        raise ValueError("perspective: the bilateral perspective is defined for the source-based approach only")
     n, R = es.n, es.R
     rows = np.arange(n)
     s_of = es.region_of_row
@@ -115,20 +152,24 @@ def bm_terms(es: ExportSystem, approach: str = "source") -> np.ndarray:
         LH = es.local_solve(_foreign_blocks_times(es, P))  # (n, R): L_rr sum_{k!=r} A_rk P[k, u]
         down = np.stack([LH.sum(axis=1, keepdims=True) - LH, LH], axis=2)  # VAX4 (u != s), REF2 (u = s)
         D = through_importer(es, np.concatenate([Q, down], axis=2))
-        dom = es.dL
-        # Foreign multiplier with the extraction inverse: (sum_{t!=s} V_t B_ts) B_ss^-1 L_ss.
-        fsrc = np.empty(n)
-        for s in range(R):
-            b = es.rows(s)
-            y = np.linalg.solve(es.B[b, b].T, es.foreign[b])
-            fsrc[b] = es.local[s].solve_left(y)
+        if perspective == "exporter":
+            dom = np.broadcast_to(es.dL[:, None], (n, R))
+            # Foreign multiplier with the extraction inverse: (sum_{t!=s} V_t B_ts) B_ss^-1 L_ss.
+            fsrc = np.empty(n)
+            for s in range(R):
+                b = es.rows(s)
+                y = np.linalg.solve(es.B[b, b].T, es.foreign[b])
+                fsrc[b] = es.local[s].solve_left(y)
+            fsrc = np.broadcast_to(fsrc[:, None], (n, R))
+        else:
+            dom, fsrc = _bilateral_multipliers(es)
         T = np.empty((n, R, 6))
-        T[:, :, 0] = dom[:, None] * (Yf + D[:, :, 0])
-        T[:, :, 1] = dom[:, None] * (D[:, :, 1] + D[:, :, 3])
-        T[:, :, 2] = dom[:, None] * (D[:, :, 2] + D[:, :, 4])
-        T[:, :, 3] = (es.dB - es.dL)[:, None] * es.E
-        T[:, :, 4] = fsrc[:, None] * es.E
-        T[:, :, 5] = (es.foreign - fsrc)[:, None] * es.E
+        T[:, :, 0] = dom * (Yf + D[:, :, 0])
+        T[:, :, 1] = dom * (D[:, :, 1] + D[:, :, 3])
+        T[:, :, 2] = dom * (D[:, :, 2] + D[:, :, 4])
+        T[:, :, 3] = (es.dB[:, None] - dom) * es.E
+        T[:, :, 4] = fsrc * es.E
+        T[:, :, 5] = (es.foreign[:, None] - fsrc) * es.E
         return T
 
     # Sink-based: downstream flows through the extraction inverse of each exporter s.
@@ -157,7 +198,10 @@ def bm_terms(es: ExportSystem, approach: str = "source") -> np.ndarray:
 
 
 def bm_decomposition(
-    m: MRIO, approach: str = "source", groups: Mapping[str, Sequence[str]] | None = None
+    m: MRIO,
+    approach: str = "source",
+    groups: Mapping[str, Sequence[str]] | None = None,
+    perspective: str = "exporter",
 ) -> pd.DataFrame:
     """Borin & Mancini (2019) decomposition of every bilateral, sectoral export flow of ``m``.
 
@@ -165,10 +209,16 @@ def bm_decomposition(
     the six parts of :data:`BM_TERMS`, then ``DVA = DAVAX + VAX_GVC + REF`` and
     ``EXGR`` (gross exports ``E_sr``, which the six add up to); the source-based frame
     also has ``GVC = VAX_GVC + REF + DDC + FVA + FDC`` (= EXGR - DAVAX), ``GVCB`` and
-    ``GVCF`` (see the module docstring). ``groups`` as in :func:`.wwz.wwz_decomposition`.
+    ``GVCF`` (see the module docstring). ``groups`` as in :func:`.wwz.wwz_decomposition`;
+    ``perspective`` as in :func:`bm_terms` (the bilateral one does not add up over
+    partners to the exporter's totals, by design).
     """
+    if perspective not in BM_PERSPECTIVES:
+        raise ValueError(f"perspective: expected one of {', '.join(BM_PERSPECTIVES)}, got {perspective!r}")
+    if approach not in BM_APPROACHES:
+        raise ValueError(f"approach: expected one of {', '.join(BM_APPROACHES)}, got {approach!r}")
     es = export_system(m, country_regions(m, groups))
-    T = bm_terms(es, approach)
+    T = bm_terms(es, approach, perspective)
     df = decomposition_frame(es, np.concatenate([T, es.E[:, :, None]], axis=2), BM_TERMS + ("EXGR",))
     df.insert(6, "DVA", df["DAVAX"] + df["VAX_GVC"] + df["REF"])
     if approach == "source":

@@ -7,8 +7,8 @@ value-added coefficients ``V``, final demand ``Y_rt`` and bilateral exports ``E_
 :func:`export_system` computes them once; :mod:`.wwz` and :mod:`.borin_mancini` read them.
 
 A *region* is a country or a group of countries (EU, RCEP, ...). Within a group, trade
-is domestic, as when the papers treat a group as one exporter (Borin & Mancini 2019,
-section 5; exvatools' country groups): the group's domestic block ``A_gg`` holds all
+is domestic, as when the papers treat a group as one exporter (Borin & Mancini 2019;
+exvatools' country groups): the group's domestic block ``A_gg`` holds all
 its members' sectors, ``L_gg = (I - A_gg)^-1``, and flows between members are not
 exports. Rows are reordered once so that every region is a contiguous block; results are
 reported per region and sector (members' rows of a group summed by sector).

@@ -27,7 +27,7 @@ Kummritz 2015, function ``wwz``). Every term is computed from its own formula; t
 the 16 add up to ``E_sr`` for every sector and pair, and that their sums over importers
 give the KWW (2014, eq. 36) nine terms, are identities the tests check:
 T1 = 1, T2 = 2+3, T3 = 4+5, T4 = 7+8, T5 = 6, T6 = 13+14, T7 = 9+10, T8 = 11+12,
-T9 = 15+16 (WWZ 2013, section 4 and Table 2).
+T9 = 15+16 (WWZ 2013, their mapping to KWW 2014).
 
 The importer-side vectors of terms 2-8 and 13 all are parts of ``A_sr x_r`` split by
 where the final goods are made (t) and bought (u): for each row j of importer r,
@@ -55,7 +55,7 @@ WWZ_TERMS = (
     "DDC_FIN", "DDC_INT", "ODC", "MDC",
 )  # fmt: skip
 
-#: Which WWZ terms make up each KWW (2014, eq. 36) term (WWZ 2013, Table 2).
+#: Which WWZ terms make up each KWW (2014, eq. 36) term (WWZ 2013).
 WWZ_TO_KWW = {
     "T1": ("DVA_FIN",),
     "T2": ("DVA_INT", "DVA_INTrexI1"),

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gvc_abm.analysis.bilateral import LEVELS, aggregate, kww_from_wwz, to_long
-from gvc_abm.analysis.borin_mancini import bm_decomposition, gvc_shares
+from gvc_abm.analysis.borin_mancini import BM_PERSPECTIVES, bm_decomposition, gvc_shares
 from gvc_abm.analysis.gross_exports import country_regions
 from gvc_abm.analysis.mrio import MRIO, TABLE_FORMATS, read_table
 from gvc_abm.analysis.wwz import wwz_decomposition
@@ -58,12 +58,14 @@ def read_groups(path: Path) -> dict[str, list[str]]:
     )
 
 
-def decompose_table(m: MRIO, method: str, level: str, groups: dict | None = None) -> pd.DataFrame:
+def decompose_table(
+    m: MRIO, method: str, level: str, groups: dict | None = None, perspective: str = "exporter"
+) -> pd.DataFrame:
     """The decomposition of ``m`` by ``method``, summed to ``level`` (wide: one column per term)."""
     if method in ("wwz", "kww"):
         df = aggregate(wwz_decomposition(m, groups), level)
         return kww_from_wwz(df) if method == "kww" else df
-    df = aggregate(bm_decomposition(m, method.split("-")[1], groups), level)
+    df = aggregate(bm_decomposition(m, method.split("-")[1], groups, perspective), level)
     if method == "bm-source":
         df = pd.concat([df, gvc_shares(df)], axis=1)
     return df
@@ -115,6 +117,7 @@ def decompose(
     method: Annotated[str, typer.Option(help=f"Decomposition: {', '.join(METHODS)}.")] = "wwz",
     level: Annotated[str, typer.Option(help=f"Detail of the output: {', '.join(LEVELS)}.")] = "country",
     groups: Annotated[Path | None, typer.Option(help='JSON country groups {"EU": ["DEU", "FRA"], ...}: trade within a group is domestic.')] = None,
+    perspective: Annotated[str, typer.Option(help="For bm-source: count value added the first time it leaves the exporter (exporter) or enters this flow (bilateral).")] = "exporter",
     out: Annotated[Path | None, typer.Option(help="Write the tidy long table (labels, term, value) to FILE.parquet or FILE.csv.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help=f"Parse a raw download with pymrio: {', '.join(TABLE_FORMATS)}.")] = None,
     year: Annotated[int | None, typer.Option(help="Year to read, for --format wiod2013, oecd and eora26.")] = None,
@@ -129,6 +132,10 @@ def decompose(
         raise UserInputError(f"--method: unknown method {method!r}; expected one of {', '.join(METHODS)}")
     if level not in LEVELS:
         raise UserInputError(f"--level: unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+    if perspective not in BM_PERSPECTIVES:
+        raise UserInputError(f"--perspective: unknown perspective {perspective!r}; expected one of {', '.join(BM_PERSPECTIVES)}")
+    if perspective != "exporter" and method != "bm-source":
+        raise UserInputError(f"--perspective {perspective}: only defined for --method bm-source")
     if fmt is not None and fmt not in TABLE_FORMATS:
         raise UserInputError(f"--format: unknown format {fmt!r}; expected one of {', '.join(TABLE_FORMATS)}")
     if out is not None:
@@ -148,7 +155,7 @@ def decompose(
     if m.G < 2:
         raise UserInputError(f"{path}: the table has one country, so nothing is exported")
 
-    df = decompose_table(m, method, level, group_map)
+    df = decompose_table(m, method, level, group_map, perspective)
     if out is not None:
         long = to_long(df)
         with atomic_path(out) as tmp:

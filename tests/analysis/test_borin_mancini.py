@@ -154,3 +154,47 @@ def test_wiod_adds_up_and_source_sink_agree(wiod_path):
     for col in ("DVA", "FVA", "DDC", "FDC"):
         np.testing.assert_allclose(a[col], b[col], rtol=1e-8, err_msg=col)
     np.testing.assert_allclose(a["DVA"], kww_decomposition(m).DVA, rtol=1e-8)
+
+
+def literal_bilateral_perspective(m, s: int, r: int) -> dict[str, np.ndarray]:
+    """Source-based bilateral perspective for one pair, with (I - A^(sr))^-1 formed explicitly."""
+    x = m.x
+    A = np.divide(m.Z, x[None, :], out=np.zeros_like(m.Z), where=x[None, :] != 0)
+    v = np.divide(m.va, x, out=np.zeros_like(x), where=x != 0)
+    bs, br = m.block(s), m.block(r)
+    Asr = A.copy()
+    Asr[bs, br] = 0.0  # the flow s -> r of intermediates removed
+    Bsr = np.linalg.inv(np.eye(m.n) - Asr)
+    B = np.linalg.inv(np.eye(m.n) - A)
+    Esr = A[bs, br] @ x[br] + m.Y[bs, r]
+    dom = v[bs] @ Bsr[bs, bs]
+    foreign = sum(v[m.block(t)] @ Bsr[m.block(t), bs] for t in range(m.G) if t != s)
+    return {"DVA": dom * Esr, "DDC": (v[bs] @ B[bs, bs] - dom) * Esr, "FVA": foreign * Esr}
+
+
+def test_bilateral_perspective_equals_the_literal_formula_and_adds_up(table):
+    df = bm_decomposition(table, "source", perspective="bilateral")
+    np.testing.assert_allclose(df[list(BM_TERMS)].sum(axis=1), df["EXGR"], rtol=1e-12)
+    for s, r in [(0, 2), (3, 1)]:
+        lit = literal_bilateral_perspective(table, s, r)
+        got = df.xs((table.countries[s], table.countries[r]), level=("exporter", "importer"))
+        for col in ("DVA", "DDC", "FVA"):
+            np.testing.assert_allclose(got[col], lit[col], rtol=1e-10, err_msg=col)
+    # Less is double counted than in the exporter perspective: L_ss <= B^(sr)_ss <= B_ss.
+    exporter = bm_decomposition(table, "source")
+    assert (df["DVA"] >= exporter["DVA"] - 1e-12).all()
+    assert (df["DDC"] <= exporter["DDC"] + 1e-12).all()
+    assert (df["DVA"] > exporter["DVA"] + 1e-9).any()
+
+
+def test_with_two_countries_the_bilateral_perspective_is_the_exporters():
+    m = random_table(2, 3, seed=9)
+    a = bm_decomposition(m, "source", perspective="bilateral")
+    b = bm_decomposition(m, "source")
+    np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("approach,perspective", [("source", "world"), ("sink", "bilateral")])
+def test_unknown_or_undefined_perspective_is_refused(table, approach, perspective):
+    with pytest.raises(ValueError, match="perspective"):
+        bm_decomposition(table, approach, perspective=perspective)

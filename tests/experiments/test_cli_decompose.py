@@ -79,6 +79,8 @@ def test_groups_make_bloc_trade_domestic(tmp_path, capsys):
         (["--example", "qu-yang", "--groups", "/no/g.json"], "--groups /no/g.json: no such file"),
         ([], "give exactly one of PATH or --example"),
         (["--example", "qu-yang", "--bogus"], "No such option: --bogus"),
+        (["--example", "qu-yang", "--perspective", "world"], "--perspective: unknown perspective 'world'"),
+        (["--example", "qu-yang", "--method", "wwz", "--perspective", "bilateral"], "only defined for --method bm-source"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(capsys, args, message):
@@ -113,3 +115,16 @@ def test_bad_table_writes_nothing(tmp_path, capsys):
     code, _, err = run(capsys, "decompose", tmp_path / "t", "--out", tmp_path / "o.parquet")
     assert code == 2 and "Z has 1 missing" in err
     assert [p.name for p in tmp_path.iterdir()] == ["t"]
+
+
+def test_bilateral_perspective_changes_dva_but_not_exports(tmp_path, capsys):
+    tables = {}
+    for perspective in ("exporter", "bilateral"):
+        out = tmp_path / f"{perspective}.csv"
+        code, _, err = run(capsys, "decompose", "--example", "qu-yang", "--method", "bm-source", "--level", "bilateral",
+                           "--perspective", perspective, "--out", out, "-q")
+        assert code == 0, err
+        tables[perspective] = pd.read_csv(out).pivot_table(index=["exporter", "importer"], columns="term", values="value")
+    a, b = tables["exporter"], tables["bilateral"]
+    np.testing.assert_allclose(a["EXGR"], b["EXGR"], rtol=1e-12)
+    assert (b["DVA"] > a["DVA"]).all() and (b["DDC"] < a["DDC"]).all()
