@@ -26,7 +26,7 @@ import pandas as pd
 
 from .gross_exports import country_regions
 from .leontief import leontief_system, safe_divide, value_added_multipliers
-from .mrio import MRIO
+from .mrio import MRIO, as_mrio
 from .value_added_trade import value_added_absorption
 from .wwz import WWZ_TO_KWW, wwz_decomposition
 
@@ -60,12 +60,12 @@ def kww_from_wwz(wwz: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def kww_bilateral(m: MRIO, groups: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+def kww_bilateral(m: MRIO | object, groups: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """KWW terms of every bilateral sector flow, indexed (exporter, sector, importer)."""
     return kww_from_wwz(wwz_decomposition(m, groups))
 
 
-def bilateral_tbi(m: MRIO, groups: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+def bilateral_tbi(m: MRIO | object, groups: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Value-added trade and the Trade Benefit Index of every ordered pair of regions.
 
     Returns a frame indexed (exporter, importer), exporter != importer, with
@@ -73,6 +73,7 @@ def bilateral_tbi(m: MRIO, groups: Mapping[str, Sequence[str]] | None = None) ->
     ``VA_imported`` = the reverse, and ``TBI`` = their difference over their sum
     (0 for a pair with no value-added trade). Within a group, absorption is domestic.
     """
+    m = as_mrio(m)
     regions = country_regions(m, groups)
     _, v, solver = leontief_system(m)
     W = value_added_multipliers(v, solver, m.G)  # (G, n)

@@ -52,7 +52,7 @@ import pandas as pd
 import scipy.linalg as sla
 
 from .gross_exports import ExportSystem, country_regions, decomposition_frame, export_system, through_importer
-from .mrio import MRIO
+from .mrio import MRIO, as_mrio
 
 __all__ = ["BM_TERMS", "BM_APPROACHES", "BM_PERSPECTIVES", "bm_terms", "bm_decomposition", "gvc_shares"]
 
@@ -198,7 +198,7 @@ def bm_terms(es: ExportSystem, approach: str = "source", perspective: str = "exp
 
 
 def bm_decomposition(
-    m: MRIO,
+    m: MRIO | object,
     approach: str = "source",
     groups: Mapping[str, Sequence[str]] | None = None,
     perspective: str = "exporter",
@@ -217,6 +217,7 @@ def bm_decomposition(
         raise ValueError(f"perspective: expected one of {', '.join(BM_PERSPECTIVES)}, got {perspective!r}")
     if approach not in BM_APPROACHES:
         raise ValueError(f"approach: expected one of {', '.join(BM_APPROACHES)}, got {approach!r}")
+    m = as_mrio(m)
     es = export_system(m, country_regions(m, groups))
     T = bm_terms(es, approach, perspective)
     df = decomposition_frame(es, np.concatenate([T, es.E[:, :, None]], axis=2), BM_TERMS + ("EXGR",))

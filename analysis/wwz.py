@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from .gross_exports import ExportSystem, country_regions, decomposition_frame, export_system, through_importer
-from .mrio import MRIO
+from .mrio import MRIO, as_mrio
 
 __all__ = ["WWZ_TERMS", "WWZ_TO_KWW", "wwz_terms", "wwz_decomposition"]
 
@@ -160,14 +160,16 @@ def wwz_terms(es: ExportSystem) -> np.ndarray:
     return T
 
 
-def wwz_decomposition(m: MRIO, groups: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
+def wwz_decomposition(m: MRIO | object, groups: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """WWZ (2013, eq. 37) decomposition of every bilateral, sectoral export flow of ``m``.
 
     Returns a frame indexed by (exporter, sector, importer), exporter != importer, with
     the 16 terms of :data:`WWZ_TERMS` as columns and ``EXGR`` (the gross exports
     ``E_sr`` they add up to) last. With ``groups`` (group name -> member countries) each
     group is one region: trade among its members is domestic, as in the papers.
+    ``m`` may also be a ``pymrio.IOSystem`` (converted once, x = Z1 + Y1).
     """
+    m = as_mrio(m)
     es = export_system(m, country_regions(m, groups))
     T = wwz_terms(es)
     T = np.concatenate([T, es.E[:, :, None]], axis=2)

@@ -102,3 +102,12 @@ def test_long_table_keeps_the_labels_and_every_value(table):
     assert len(long) == wide.size
     back = long.pivot_table(index=["exporter", "importer"], columns="term", values="value", sort=False)
     pd.testing.assert_frame_equal(back[wide.columns].rename_axis(columns=None), wide, check_like=True)
+
+
+def test_functions_accept_a_pymrio_iosystem(wiod_io):
+    from gvc_abm.analysis.mrio import mrio_from_iosystem
+
+    m = mrio_from_iosystem(wiod_io)
+    pd.testing.assert_frame_equal(kww_bilateral(wiod_io), kww_bilateral(m))
+    pd.testing.assert_frame_equal(bilateral_tbi(wiod_io), bilateral_tbi(m))
+    pd.testing.assert_frame_equal(bm_decomposition(wiod_io, "sink"), bm_decomposition(m, "sink"))
