@@ -312,7 +312,14 @@ def _tariffs(cfg: DefaultWorldConfig) -> np.ndarray:
     return tau
 
 
-def build_default_world(cfg: DefaultWorldConfig, rng: np.random.Generator, *, numeraire: float | None = None) -> World:
+def build_default_world(
+    cfg: DefaultWorldConfig,
+    rng: np.random.Generator,
+    *,
+    numeraire: float | None = None,
+    equilibrate: bool = True,
+    tol: float = 1e-10,
+) -> World:
     """The default world from its config (DESIGN.md, "The economy, one period").
 
     Firms: ``firms.count`` over the G x S cells (at least one each), proportional to
@@ -325,7 +332,8 @@ def build_default_world(cfg: DefaultWorldConfig, rng: np.random.Generator, *, nu
     (renormalized over the sectors bought) split over a sector's links in proportion to
     lambda_g t^(1-sigma). Wages start proportional to technology A_c, scaled so that
     sum w_c L_c = numeraire (default 100); the rental of automation capital is robot_price
-    times the mean wage.
+    times the mean wage. With ``equilibrate`` the world is then cleared once with flexible
+    wages, so it starts at full employment.
     """
     G, S = len(cfg.countries), len(cfg.sectors)
     if cfg.firms.count < G * S:
@@ -432,6 +440,12 @@ def build_default_world(cfg: DefaultWorldConfig, rng: np.random.Generator, *, nu
         meta={"groups": [c.group for c in cfg.countries]},
     )
     world.network.check(F)
+    if equilibrate:
+        from .clearing import clear
+
+        # Period "-1": wages that clear every labour market (flexible mode), so the world starts
+        # in equilibrium and sticky wages only matter once something changes.
+        clear(world, flexible=True, tol=tol)
     return world
 
 

@@ -14,7 +14,7 @@ The equations are in the docstring of :mod:`gvc_abm.environment.kernels` (DESIGN
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -170,13 +170,18 @@ def clear(
         employment=employment,
         labour_share=lab,
     )
+    if result.converged and not np.all(E > 0):
+        # A fixed point with non-positive expenditure (deficits larger than a country's income
+        # at these wages) is not an equilibrium: report it as not converged.
+        result = replace(result, converged=False, residual=float("inf"))
     fs.price[:] = price
     fs.output[:] = X
     cs.wage[:] = wage
     if not result.converged and warn:
         warnings.warn(
             f"market clearing did not converge: residual {result.residual:.3g} after "
-            f"{result.iterations} iterations (tolerance {tol:g})",
+            f"{result.iterations} iterations (tolerance {tol:g})"
+            + ("" if np.all(E > 0) else "; some country's expenditure is not positive"),
             ClearingWarning,
             stacklevel=2,
         )

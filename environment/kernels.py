@@ -44,7 +44,8 @@ of the network and is rescaled to the anchor; the residual is ``|X_new - X|_1 / 
 
 Wages. Employment ``N_c = sum_{f in c} nu_f (1 - k_f) X_f / w_c``. In the flexible mode
 the clearing iterates ``w_c <- w_c (N_c / L_c)^step`` (tatonnement), rescaled so that
-``sum_c w_c L_c`` equals the numeraire, until ``max_c |log(N_c / L_c)| <= tol``.
+``sum_c w_c L_c`` equals the numeraire, until ``max_c |log(N_c / L_c)| <= tol``; the step is
+halved whenever the largest excess demand for labour does not fall (damped tatonnement).
 """
 
 from __future__ import annotations
@@ -361,9 +362,12 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
     v_res = 0.0
     w_res = 0.0
     converged = True
+    prev_res = np.inf
+    # inner fixed points are solved tighter in the flexible mode so the wage loop sees no noise
+    inner = max(tol * 1e-2, 1e-15) if flexible else tol
     while True:
         _price_rhs(country, sector, z, a, nu, indptr, supplier, share, wage, rental, tech, tariff, tcost, kappa, b)
-        p_it, p_res = _solve_prices(indptr, supplier, share, nu, b, logp, tol, max_iter)
+        p_it, p_res = _solve_prices(indptr, supplier, share, nu, b, logp, inner, max_iter)
         p_it_total += p_it
         _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, theta, pi, log_pindex)
         _final_coefficients(tariff, beta, pi, exo, fd, tfin)
@@ -371,26 +375,32 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
         for c in range(G):
             anchor += wage[c] * labour_force[c]
         v_it, v_res = _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_coef, theta, fd,
-                                    tfin, deficit, anchor, X, tol, max_iter)
+                                    tfin, deficit, anchor, X, inner, max_iter)
         v_it_total += v_it
         if not flexible:
             break
         _employment(country, nu, labour_frac, X, wage, emp)
         w_res = 0.0
         for c in range(G):
-            d = abs(np.log(emp[c] / labour_force[c]))
-            if d > w_res:
+            d = abs(np.log(emp[c] / labour_force[c])) if emp[c] > 0.0 else np.inf
+            if not d <= w_res:
                 w_res = d
         if w_res <= tol or w_it >= max_wage_iter:
             break
+        if w_res >= prev_res and w_res > 100.0 * tol:  # no progress: halve the step (damped tatonnement)
+            wage_step *= 0.5
+        prev_res = w_res
         w_it += 1
         bill = 0.0
         for c in range(G):
-            wage[c] *= (emp[c] / labour_force[c]) ** wage_step
+            ratio = emp[c] / labour_force[c]
+            if not ratio > 0.0:  # no positive labour demand (or NaN): halve the wage
+                ratio = 0.5 ** (1.0 / wage_step)
+            wage[c] *= ratio ** wage_step
             bill += wage[c] * labour_force[c]
         for c in range(G):
             wage[c] *= numeraire / bill
-    if p_res > tol or v_res > tol or (flexible and w_res > tol):
+    if not (p_res <= tol and v_res <= tol and ((not flexible) or w_res <= tol)):  # NaN is not converged
         converged = False
     info[INFO_CONVERGED] = 1.0 if converged else 0.0
     info[INFO_PRICE_IT] = p_it_total
@@ -399,7 +409,10 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
     info[INFO_PRICE_RES] = p_res
     info[INFO_VALUE_RES] = v_res
     info[INFO_WAGE_RES] = w_res
-    info[INFO_RESIDUAL] = max(p_res, v_res, w_res)
+    res = max(p_res, max(v_res, w_res))
+    if p_res != p_res or v_res != v_res or w_res != w_res:  # NaN
+        res = np.inf
+    info[INFO_RESIDUAL] = res
 
 
 @njit(cache=True)

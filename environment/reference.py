@@ -189,10 +189,12 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
         tint[f] = (1.0 - nu[f]) * t
     p_total = v_total = w_it = 0
     p_res = v_res = w_res = 0.0
+    prev_res = math.inf
+    inner = max(tol * 1e-2, 1e-15) if flexible else tol
     while True:
         const = [unit_cost_constant(f, country, sector, z, a, nu, indptr, supplier, share, wage, rental, tech, tariff, tcost, kappa)
                  for f in range(F)]
-        p_it, p_res = solve_prices(const, indptr, supplier, share, nu, logp, tol, max_iter)
+        p_it, p_res = solve_prices(const, indptr, supplier, share, nu, logp, inner, max_iter)
         p_total += p_it
         demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, theta, pi, log_pindex)
         for c in range(G):
@@ -204,7 +206,7 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
                     tfin[c] += spend * tariff[c, o, s] / (1.0 + tariff[c, o, s])
         anchor = sum(wage[c] * labour_force[c] for c in range(G))
         v_it, v_res = solve_values(country, sector, nu, labour_frac, indptr, supplier, share, tariff, theta, fd, tfin,
-                                   deficit, anchor, X, tol, max_iter)
+                                   deficit, anchor, X, inner, max_iter)
         v_total += v_it
         if not flexible:
             break
@@ -212,12 +214,16 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
         for f in range(F):
             emp[country[f]] += labour_frac[f] * nu[f] * X[f]
         emp = [emp[c] / wage[c] for c in range(G)]
-        w_res = max(abs(math.log(emp[c] / labour_force[c])) for c in range(G))
+        w_res = max((abs(math.log(emp[c] / labour_force[c])) if emp[c] > 0 else math.inf) for c in range(G))
         if w_res <= tol or w_it >= max_wage_iter:
             break
+        if w_res >= prev_res and w_res > 100.0 * tol:
+            wage_step *= 0.5
+        prev_res = w_res
         w_it += 1
         for c in range(G):
-            wage[c] *= (emp[c] / labour_force[c]) ** wage_step
+            ratio = emp[c] / labour_force[c] if emp[c] > 0 else 0.5 ** (1.0 / wage_step)
+            wage[c] *= ratio ** wage_step
         bill = sum(wage[c] * labour_force[c] for c in range(G))
         for c in range(G):
             wage[c] *= numeraire / bill
@@ -229,4 +235,4 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
     info[INFO_PRICE_RES] = p_res
     info[INFO_VALUE_RES] = v_res
     info[INFO_WAGE_RES] = w_res
-    info[INFO_RESIDUAL] = max(p_res, v_res, w_res)
+    info[INFO_RESIDUAL] = max(p_res, v_res, w_res) if not any(map(math.isnan, (p_res, v_res, w_res))) else math.inf

@@ -1,0 +1,238 @@
+"""The market clearing: engines agree, accounting identities, homogeneity, tariffs, distance."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from gvc_abm.environment import kernels as K
+from gvc_abm.environment.aggregate import aggregate
+from gvc_abm.environment.builders import build_default_world
+from gvc_abm.environment.clearing import ClearingWarning, clear
+from gvc_abm.environment.config import CountryConfig, TariffRule
+from gvc_abm.environment.welfare import real_income
+
+from .conftest import rng, small_config
+
+FIELDS = ["price", "output", "wage", "theta", "pi", "log_pindex", "final_sales", "labour_income",
+          "capital_income", "expenditure", "employment", "final_tariffs", "intermediate_tariffs"]
+
+
+def assert_same(r1, r2, rtol=1e-9):
+    for k in FIELDS:
+        a, b = getattr(r1, k), getattr(r2, k)
+        scale = max(np.max(np.abs(a)), 1e-300)
+        assert np.max(np.abs(a - b)) <= rtol * scale, k
+
+
+def test_numba_equals_reference_sticky_few_hundred_firms():
+    cfg = small_config(firms=300, links=5, tariffs=[TariffRule(importer="A", exporter="C", rate=0.3)])
+    w1 = build_default_world(cfg, rng(1))
+    w2 = w1.copy()
+    r1 = clear(w1)
+    r2 = clear(w2, engine="reference")
+    assert r1.converged and r2.converged
+    assert r1.iterations == r2.iterations
+    assert_same(r1, r2)
+
+
+def test_numba_equals_reference_flexible():
+    cfg = small_config(firms=40, links=3, tariffs=[TariffRule(importer="*", exporter="B", sector="goods", rate=0.2)])
+    w1 = build_default_world(cfg, rng(2), equilibrate=False)
+    w2 = w1.copy()
+    r1 = clear(w1, flexible=True)
+    r2 = clear(w2, flexible=True, engine="reference")
+    assert r1.converged and r2.converged and r1.wage_iterations > 0
+    assert_same(r1, r2)
+    # labour markets clear and the numeraire holds
+    np.testing.assert_allclose(r1.employment, w1.country_state.labour_force, rtol=1e-9)
+    np.testing.assert_allclose(r1.wage @ w1.country_state.labour_force, w1.numeraire, rtol=1e-12)
+
+
+def test_aggregation_identities():
+    countries = small_config().countries
+    # deficits: A runs a deficit of 5 % of world GDP financed by C
+    countries = [c.model_copy(update={"deficit": d}) for c, d in zip(countries, [0.05, 0.0, -0.05])]
+    cfg = small_config(firms=150, tariffs=[TariffRule(importer="A", exporter="*", rate=0.15)]).model_copy(
+        update={"countries": countries})
+    w = build_default_world(cfg, rng(3))
+    r = clear(w)
+    t = aggregate(w, r)
+    scale = t.x.sum()
+    # rows: x = Z1 + Y1 (market clearing, to tolerance); columns: x = 1'Z + factor inputs (exact)
+    np.testing.assert_allclose(t.Z.sum(axis=1) + t.Y.sum(axis=1), t.x, rtol=0, atol=1e-9 * scale)
+    np.testing.assert_allclose(t.Z.sum(axis=0) + t.factors.sum(axis=0), t.x, rtol=0, atol=1e-12 * scale)
+    # world value added + tariff revenue = world final expenditure (purchaser prices)
+    va = t.factors[:2].sum()
+    revenue = t.factors[2].sum() + t.final_tariffs.sum()
+    np.testing.assert_allclose(va + revenue, t.Y.sum() + t.final_tariffs.sum(), rtol=1e-9)
+    np.testing.assert_allclose(r.expenditure.sum(), va + revenue, rtol=1e-9)
+    assert revenue > 0
+    # trade deficits: imports - exports = d_c GDP_world, and they sum to zero
+    m = t.to_mrio()
+    G = m.G
+    imp = np.array([m.Z[:, m.block(c)].sum() - m.Z[m.block(c), m.block(c)].sum() + m.Y[:, c].sum() - m.Y[m.block(c), c].sum() for c in range(G)])
+    exp = np.array([m.Z[m.block(c), :].sum() - m.Z[m.block(c), m.block(c)].sum() + m.Y[m.block(c), :].sum() - m.Y[m.block(c), c].sum() for c in range(G)])
+    deficit = imp - exp
+    assert abs(deficit.sum()) <= 1e-9 * scale
+    np.testing.assert_allclose(deficit, w.country_state.deficit * r.gdp.sum(), rtol=0, atol=1e-8 * scale)
+    # the IOSystem carries the same numbers
+    io = t.to_iosystem()
+    np.testing.assert_allclose(io.Z.to_numpy(), t.Z)
+    np.testing.assert_allclose(io.factor_inputs.F.to_numpy(), t.factors)
+
+
+def test_supplier_shares_sum_to_one_and_state_view_is_read_only():
+    w = build_default_world(small_config(), rng(0))
+    rows = np.add.reduceat(w.network.share, w.network.indptr[:-1])
+    np.testing.assert_allclose(rows, 1.0, rtol=1e-12)
+    v = w.view()
+    with pytest.raises(ValueError):
+        v.firms.price[0] = 2.0
+    assert np.shares_memory(v.firms.price, w.firms.price)
+
+
+def test_homogeneity_scaling_factor_prices():
+    """Scaling every wage and rental by k scales prices and nominal values by k; real ones stay."""
+    w = build_default_world(small_config(firms=150), rng(4))
+    r0 = clear(w)
+    real0 = real_income(w, r0)
+    q0 = r0.output / r0.price
+    k = 3.7
+    w2 = w.copy()
+    w2.country_state.wage[:] *= k
+    w2.country_state.rental[:] *= k
+    r1 = clear(w2)
+    np.testing.assert_allclose(r1.price, k * r0.price, rtol=1e-9)
+    np.testing.assert_allclose(r1.output, k * r0.output, rtol=1e-9)
+    np.testing.assert_allclose(r1.expenditure, k * r0.expenditure, rtol=1e-9)
+    np.testing.assert_allclose(r1.output / r1.price, q0, rtol=1e-9)
+    np.testing.assert_allclose(real_income(w2, r1), real0, rtol=1e-9)
+    np.testing.assert_allclose(r1.employment, r0.employment, rtol=1e-9)
+
+
+def test_tariff_raises_landed_price_by_one_plus_tau_and_shifts_demand():
+    cfg = small_config(firms=150)
+    tau = 0.25
+    w0 = build_default_world(cfg, rng(5))
+    w1 = w0.copy()
+    A, B, C, goods = 0, 1, 2, 0
+    w1.policy.tariff[A, C, goods] = tau
+    # the dual: every firm of A pays (1 + tau) more for C's goods: b_f rises by (1 - nu) sum share log(1 + tau)
+    fs, net = w0.firms, w0.network
+    b0, b1 = np.empty(w0.F), np.empty(w0.F)
+    for w, b in ((w0, b0), (w1, b1)):
+        K._price_rhs(fs.country, fs.sector, fs.productivity, fs.automation, fs.nu, net.indptr, net.supplier, net.share,
+                     w.country_state.wage, w.country_state.rental, w.country_state.technology, w.policy.tariff,
+                     w.policy.trade_cost, w.kappa, b)
+    hit = np.zeros(w0.F)
+    for f in range(w0.F):
+        for j in range(net.indptr[f], net.indptr[f + 1]):
+            g = net.supplier[j]
+            if fs.country[f] == A and fs.country[g] == C and fs.sector[g] == goods:
+                hit[f] += (1 - fs.nu[f]) * net.share[j]
+    assert hit.sum() > 0
+    np.testing.assert_allclose(b1 - b0, hit * np.log1p(tau), rtol=0, atol=1e-13)
+    r0, r1 = clear(w0), clear(w1)
+    # households: pi_{A,C}/pi_{A,B} moves by (1 + tau)^(1 - sigma) times the change in producer-price aggregates
+    sigma = w0.policy.sigma
+
+    def S(r, o):
+        sel = (fs.country == o) & (fs.sector == goods)
+        return np.sum(fs.weight[sel] * r.price[sel] ** (1 - sigma))
+
+    ratio0 = r0.pi[A, C, goods] / r0.pi[A, B, goods]
+    ratio1 = r1.pi[A, C, goods] / r1.pi[A, B, goods]
+    expected = (1 + tau) ** (1 - sigma) * (S(r1, C) / S(r0, C)) / (S(r1, B) / S(r0, B))
+    np.testing.assert_allclose(ratio1 / ratio0, expected, rtol=1e-10)
+    # demand shifts away from C: A's final and intermediate purchases of C's goods fall
+    t0, t1 = aggregate(w0, r0), aggregate(w1, r1)
+    row = C * 2 + goods
+    assert t1.Y[row, A] < t0.Y[row, A]
+    assert t1.Z[row, 0:2].sum() <= t0.Z[row, 0:2].sum() * (1 + 1e-12)
+    assert r1.pi[A, C, goods] < r0.pi[A, C, goods]
+    # A's government collects the revenue
+    assert r1.tariff_revenue[A] > 0 and r0.tariff_revenue[A] == 0
+
+
+def test_trade_falls_with_distance():
+    base = small_config(firms=240, links=6)
+    same = [c.model_copy(update={"labour_force": 20.0, "technology": 1.0}) for c in base.countries]
+    # A at 0, B at 2, C at 8 thousand km: otherwise identical countries
+    w = build_default_world(base.model_copy(update={"countries": same}), rng(6))
+    r = clear(w, flexible=True)
+    m = aggregate(w, r).to_mrio()
+
+    def flow(o, d):
+        return m.Z[m.block(o), m.block(d)].sum() + m.Y[m.block(o), d].sum()
+
+    assert flow(0, 1) > flow(0, 2) and flow(1, 0) > flow(2, 0)
+    # final-demand shares are deterministic: A buys more from B (near) than from C (far)
+    assert np.all(r.pi[0, 1, :] > r.pi[0, 2, :])
+    # doubling all distances lowers world trade / GDP
+    far = [c.model_copy(update={"location": (2 * c.location[0], 0.0)}) for c in same]
+    w2 = build_default_world(base.model_copy(update={"countries": far}), rng(6))
+    r2 = clear(w2, flexible=True)
+    m2 = aggregate(w2, r2).to_mrio()
+
+    def openness(mm, rr):
+        tot = sum(mm.Z[mm.block(o), mm.block(d)].sum() + mm.Y[mm.block(o), d].sum() for o in range(3) for d in range(3) if o != d)
+        return tot / rr.gdp.sum()
+
+    assert openness(m2, r2) < openness(m, r)
+
+
+def test_real_income_is_the_utility_reached():
+    """E_c sum beta / P_c with the exact CES index equals U_c computed from the quantities bought."""
+    w = build_default_world(small_config(firms=150, tariffs=[TariffRule(importer="B", exporter="*", rate=0.2)]), rng(7))
+    r = clear(w)
+    fs, pol = w.firms, w.policy
+    sigma = pol.sigma
+    G, S = w.G, w.S
+    U = np.ones(G)
+    for c in range(G):
+        for s in range(S):
+            sel = fs.sector == s
+            o = fs.country[sel]
+            landed = r.price[sel] * (1 + pol.tariff[c, o, s]) * pol.trade_cost[c, o, s]
+            spend = r.expenditure[c] * pol.beta[c, s] * r.pi[c, o, s] * r.theta[sel]  # purchaser prices
+            q = spend / landed
+            W = pol.taste[c, o, s] * fs.weight[sel]
+            W = W / W.sum()
+            Cs = np.sum(W ** (1 / sigma) * q ** ((sigma - 1) / sigma)) ** (sigma / (sigma - 1))
+            U[c] *= Cs ** pol.beta[c, s]
+    np.testing.assert_allclose(real_income(w, r), U, rtol=1e-10)
+
+
+def test_own_technology_raises_own_real_income():
+    w0 = build_default_world(small_config(firms=150), rng(8))
+    w1 = w0.copy()
+    w1.country_state.technology[1] *= 1.2
+    r0, r1 = clear(w0, flexible=True), clear(w1, flexible=True)
+    assert real_income(w1, r1)[1] > real_income(w0, r0)[1] * 1.05
+    assert r1.wage[1] / r1.wage[0] > r0.wage[1] / r0.wage[0]
+
+
+def test_non_convergence_is_recorded_and_warned():
+    w = build_default_world(small_config(), rng(0), equilibrate=False)
+    with pytest.warns(ClearingWarning, match="did not converge"):
+        r = clear(w, max_iter=2)
+    assert not r.converged and r.residual > 1e-10
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r2 = clear(w)
+    assert r2.converged
+
+
+def test_same_seed_same_world_bit_identical():
+    cfg = small_config()
+    a, b = build_default_world(cfg, rng(11)), build_default_world(cfg, rng(11))
+    c = build_default_world(cfg, rng(12))
+    for name in ("productivity", "weight", "automation"):
+        assert np.array_equal(getattr(a.firms, name), getattr(b.firms, name))
+    assert np.array_equal(a.network.supplier, b.network.supplier) and np.array_equal(a.network.share, b.network.share)
+    assert not np.array_equal(a.firms.productivity, c.firms.productivity)
+    ra, rb = clear(a, flexible=True), clear(b, flexible=True)
+    assert np.array_equal(ra.output, rb.output) and np.array_equal(ra.wage, rb.wage)
