@@ -13,6 +13,10 @@ its members' sectors, ``L_gg = (I - A_gg)^-1``, and flows between members are no
 exports. Rows are reordered once so that every region is a contiguous block; results are
 reported per region and sector (members' rows of a group summed by sector).
 
+The decompositions add up to gross exports exactly when ``x = A x + Y 1``, i.e. when
+the table's gross output is ``Z 1 + Y 1`` (the default of :func:`.mrio.read_table`);
+with a published x that differs, the gap shows up as a small adding-up error.
+
 Work is block by block: apart from ``A`` and ``B`` (n x n) no array has more than
 ``n * R`` entries times a small constant, so a 3,465-row table fits in memory.
 """
@@ -162,10 +166,6 @@ class ExportSystem:
             b = self.rows(r)
             out[b] = self.local[r].solve(M[b])
         return out
-
-    def block_sum(self, M: np.ndarray) -> np.ndarray:
-        """Sum the columns of M (k, n) over each region's rows: (k, R)."""
-        return np.add.reduceat(M, self.starts[:-1], axis=-1)
 
 
 def export_system(m: MRIO, regions: Regions | None = None) -> ExportSystem:

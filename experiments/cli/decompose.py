@@ -122,7 +122,7 @@ def decompose(
     fmt: Annotated[str | None, typer.Option("--format", help=f"Parse a raw download with pymrio: {', '.join(TABLE_FORMATS)}.")] = None,
     year: Annotated[int | None, typer.Option(help="Year to read, for --format wiod2013, oecd and eora26.")] = None,
     example: Annotated[str | None, typer.Option(help=f"Use a built-in example table instead of PATH: {', '.join(EXAMPLES)}.")] = None,
-    use_table_x: Annotated[bool, typer.Option("--use-table-x", help="Use the table's own gross output x instead of Z1 + Y1.")] = False,
+    use_table_x: Annotated[bool, typer.Option("--use-table-x", help="Use the table's own gross output x instead of Z1 + Y1 (the terms then add up to exports only as closely as x = Z1 + Y1 holds).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the summary table.")] = False,
 ) -> None:
     """Decompose bilateral gross exports by value-added origin and destination (WWZ, KWW, Borin-Mancini)."""
