@@ -49,7 +49,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import scipy.linalg as sla
 
 from .gross_exports import ExportSystem, country_regions, decomposition_frame, export_system, through_importer
 from .mrio import MRIO, as_mrio
