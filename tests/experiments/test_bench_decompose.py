@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gvc_abm.experiments.bench_decompose import DECOMPOSE_METHODS, bench_decomposition, synthetic_table
+from gvc_abm.analysis.examples import synthetic_table
+from gvc_abm.experiments.benchmarks import DECOMPOSE_METHODS, bench_decomposition
 
 
 @pytest.mark.parametrize("method", DECOMPOSE_METHODS)
