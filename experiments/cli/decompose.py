@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +18,7 @@ from gvc_abm.analysis.wwz import wwz_decomposition
 
 from ..outputs import atomic_path
 from . import app
-from .errors import UserInputError
+from .errors import UserInputError, read_json
 from .indicators import EXAMPLES, example_table
 
 #: ``--method`` names and what each computes.
@@ -38,12 +37,7 @@ def read_groups(path: Path) -> dict[str, list[str]]:
     Either ``{"GROUP": ["COUNTRY", ...], ...}`` or the region-map form
     ``{"COUNTRY": "GROUP", ...}`` (countries left out stay on their own).
     """
-    if not path.is_file():
-        raise UserInputError(f"--groups {path}: no such file")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserInputError(f"--groups {path}: not valid JSON ({exc})") from exc
+    data = read_json(path, "--groups")
     if not isinstance(data, dict) or not data:
         raise UserInputError(f'--groups {path}: expected a JSON object {{"GROUP": ["COUNTRY", ...]}}')
     if all(isinstance(v, str) for v in data.values()):

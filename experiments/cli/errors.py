@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from gvc_abm.analysis.mrio import TableError
 
 
@@ -13,3 +16,14 @@ class UserInputError(ValueError):
 #: A library that raises its own ``ValueError`` subclass whose message already names the
 #: field or file (a config error with its field path, say) is listed here.
 user_errors: tuple[type[BaseException], ...] = (UserInputError, TableError)
+
+
+def read_json(path: Path, what: str):
+    """The JSON document in ``path``; a missing or malformed file is a :class:`UserInputError`
+    whose line starts with ``what`` (the option or file role) and the path."""
+    if not path.is_file():
+        raise UserInputError(f"{what} {path}: no such file")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserInputError(f"{what} {path}: not valid JSON ({exc})") from exc

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +16,7 @@ from gvc_abm.analysis.mrio import MRIO, TABLE_FORMATS, read_table
 
 from ..outputs import atomic_path, write_json
 from . import app
-from .errors import UserInputError
+from .errors import UserInputError, read_json
 
 #: Built-in example tables for ``--example`` (no file needed).
 EXAMPLES = {
@@ -42,12 +41,7 @@ def example_table(name: str) -> MRIO:
 
 def read_region_map(path: Path, countries: tuple[str, ...]) -> dict[str, str]:
     """Read ``{"COUNTRY": "REGION", ...}`` from a JSON file; every country must be mapped."""
-    if not path.is_file():
-        raise UserInputError(f"{path}: no such region map file")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserInputError(f"{path}: not valid JSON ({exc})") from exc
+    data = read_json(path, "--regions")
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise UserInputError(f'{path}: expected a JSON object {{"COUNTRY": "REGION", ...}} of strings')
     unknown = sorted(set(data) - set(countries))
