@@ -45,3 +45,34 @@ def random_table(G: int, N: int, seed: int = 0, *, zero_sector: bool = False) ->
         Z[:, 1] = 0
         Y[1, :] = 0
     return mrio_from_arrays(Z, Y, [f"R{r}" for r in range(G)], [f"s{i}" for i in range(N)], source="random table")
+
+
+class ExplicitBlocks:
+    """The blocks of a table's Leontief system built the slow, obvious way (explicit inverses),
+    for tests that write a paper's formula literally: ``A(s, r)``, ``B(s, r)``, ``Y(s, r)``,
+    ``V(s)``, local inverses ``L[r]`` and gross exports ``E[r]`` by sector."""
+
+    def __init__(self, m: MRIO):
+        x = m.x
+        self.m = m
+        self.x = x
+        self.A_full = np.divide(m.Z, x[None, :], out=np.zeros_like(m.Z), where=x[None, :] != 0)
+        self.v = np.divide(m.va, x, out=np.zeros_like(x), where=x != 0)
+        self.B_full = np.linalg.inv(np.eye(m.n) - self.A_full)
+        self.blk = [m.block(r) for r in range(m.G)]
+        self.L = [np.linalg.inv(np.eye(m.N) - self.A(r, r)) for r in range(m.G)]
+        self.E = [
+            sum(self.A(r, t) @ x[self.blk[t]] + self.Y(r, t) for t in range(m.G) if t != r) for r in range(m.G)
+        ]
+
+    def A(self, s: int, r: int) -> np.ndarray:
+        return self.A_full[self.blk[s], self.blk[r]]
+
+    def B(self, s: int, r: int) -> np.ndarray:
+        return self.B_full[self.blk[s], self.blk[r]]
+
+    def Y(self, s: int, r: int) -> np.ndarray:
+        return self.m.Y[self.blk[s], r]
+
+    def V(self, s: int) -> np.ndarray:
+        return self.v[self.blk[s]]

@@ -8,23 +8,14 @@ import pytest
 from gvc_abm.analysis.kww import kww_decomposition
 from gvc_abm.analysis.mrio import mrio_from_iosystem
 
-from ..conftest import random_table
+from ..conftest import ExplicitBlocks, random_table
 
 
 def literal_kww(m) -> np.ndarray:
     """Eq. (36) written term by term with explicit B and L_rr blocks (slow, obvious)."""
-    G, N = m.G, m.N
-    x = m.x
-    A = np.divide(m.Z, x[None, :], out=np.zeros_like(m.Z), where=x[None, :] != 0)
-    v = np.divide(m.va, x, out=np.zeros_like(x), where=x != 0)
-    B = np.linalg.inv(np.eye(m.n) - A)
-    blk = [m.block(r) for r in range(G)]
-    Ab = lambda r, s: A[blk[r], blk[s]]  # noqa: E731
-    Bb = lambda r, s: B[blk[r], blk[s]]  # noqa: E731
-    Yb = lambda r, s: m.Y[blk[r], s]  # noqa: E731
-    V = lambda r: v[blk[r]]  # noqa: E731
-    L = [np.linalg.inv(np.eye(N) - Ab(r, r)) for r in range(G)]
-    E = [sum(Ab(r, s) @ x[blk[s]] + Yb(r, s) for s in range(G) if s != r) for r in range(G)]
+    G = m.G
+    b = ExplicitBlocks(m)
+    Ab, Bb, Yb, V, L, E = b.A, b.B, b.Y, b.V, b.L, b.E
     out = np.zeros((G, 9))
     for r in range(G):
         fs = [s for s in range(G) if s != r]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pymrio
 
 from gvc_abm.analysis.leontief import (
     LeontiefSolver,

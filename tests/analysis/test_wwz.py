@@ -10,23 +10,15 @@ from gvc_abm.analysis.kww import kww_decomposition
 from gvc_abm.analysis.mrio import mrio_from_arrays, read_table
 from gvc_abm.analysis.wwz import WWZ_TERMS, WWZ_TO_KWW, wwz_decomposition
 
-from ..conftest import random_table
+from ..conftest import ExplicitBlocks, random_table
 
 
 def literal_wwz(m) -> dict[tuple[int, int], np.ndarray]:
     """Eq. (37) written block by block with explicit B, L (slow, obvious): {(s, r): (N, 16)}."""
     G, N = m.G, m.N
-    x = m.x
-    A = np.divide(m.Z, x[None, :], out=np.zeros_like(m.Z), where=x[None, :] != 0)
-    v = np.divide(m.va, x, out=np.zeros_like(x), where=x != 0)
-    B = np.linalg.inv(np.eye(m.n) - A)
-    blk = [m.block(r) for r in range(G)]
-    Ab = lambda s, r: A[blk[s], blk[r]]  # noqa: E731
-    Bb = lambda s, r: B[blk[s], blk[r]]  # noqa: E731
-    Yb = lambda s, r: m.Y[blk[s], r]  # noqa: E731
-    V = lambda s: v[blk[s]]  # noqa: E731
-    L = [np.linalg.inv(np.eye(N) - Ab(r, r)) for r in range(G)]
-    E = [sum(Ab(r, t) @ x[blk[t]] + Yb(r, t) for t in range(G) if t != r) for r in range(G)]
+    b = ExplicitBlocks(m)
+    x, blk = b.x, b.blk
+    Ab, Bb, Yb, V, L, E = b.A, b.B, b.Y, b.V, b.L, b.E
     zero = np.zeros(N)
     out = {}
     for s in range(G):
