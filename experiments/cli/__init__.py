@@ -32,6 +32,7 @@ def _root() -> None:
 # Each command module registers its commands on ``app`` when imported.
 from . import bench, indicators  # noqa: E402,F401
 from . import decompose  # noqa: E402,F401
+from . import run, world  # noqa: E402,F401
 
 __all__ = ["app", "main", "UserInputError"]
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from gvc_abm.analysis.mrio import TableError
+from gvc_abm.environment.config import ConfigError
 
 
 class UserInputError(ValueError):
@@ -15,7 +16,7 @@ class UserInputError(ValueError):
 #: Exception types :func:`gvc_abm.experiments.cli.main` turns into one line and exit 2.
 #: A library that raises its own ``ValueError`` subclass whose message already names the
 #: field or file (a config error with its field path, say) is listed here.
-user_errors: tuple[type[BaseException], ...] = (UserInputError, TableError)
+user_errors: tuple[type[BaseException], ...] = (UserInputError, TableError, ConfigError)
 
 
 def read_json(path: Path, what: str):

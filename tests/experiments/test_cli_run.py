@@ -1,0 +1,101 @@
+"""``gvc run``: tidy outputs, manifest, bit-identical reruns, one-line errors and nothing written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pymrio
+import pytest
+
+from gvc_abm.experiments.cli import main
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+WIOD = DATA / "wiod_7x35" / "pymrio"
+
+
+def test_baseline_run_writes_tidy_outputs(tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", "baseline", "--periods", "2", "--firms", "400", "--seed", "3", "--save-mrio", "--out", str(out)]) == 0
+    ind = pd.read_parquet(out / "indicators.parquet")
+    world = pd.read_parquet(out / "world.parquet")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert list(ind.columns[:2]) == ["period", "country"] and len(ind) == 2 * 12
+    assert {"gdp", "exports", "gvcp_kww", "omega", "mu", "nu", "tbi"} <= set(ind.columns)
+    assert {"wage", "employment", "unemployment", "real_income", "price_index"} <= set(world.columns)
+    assert manifest["seed"] == 3 and manifest["converged"] and len(manifest["convergence"]) == 2
+    assert manifest["config"]["world"]["firms"]["count"] == 400
+    assert {"numpy", "numba", "pymrio"} <= set(manifest["versions"])
+    io = pymrio.load_all(out / "mrio" / "period_0001")
+    x = io.x.to_numpy().ravel()
+    np.testing.assert_allclose(io.Z.sum(axis=0).to_numpy() + io.factor_inputs.F.sum(axis=0).to_numpy(), x, rtol=1e-12)
+    np.testing.assert_allclose(io.Z.sum(axis=1).to_numpy() + io.Y.sum(axis=1).to_numpy(), x, rtol=1e-9)
+    # GDP in the indicator table is the MRIO's value added; the world table's is factor income
+    assert np.all(ind["gdp"].to_numpy() >= world["gdp"].to_numpy() * (1 - 1e-12))
+
+
+def test_same_seed_is_bit_identical(tmp_path):
+    args = ["run", "baseline", "--periods", "2", "--firms", "200", "--seed", "5"]
+    assert main(args + ["--out", str(tmp_path / "a")]) == 0
+    assert main(args + ["--out", str(tmp_path / "b")]) == 0
+    for name in ("indicators.parquet", "world.parquet", "manifest.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert main(["run", "baseline", "--periods", "2", "--firms", "200", "--seed", "6", "--out", str(tmp_path / "c")]) == 0
+    assert (tmp_path / "a" / "world.parquet").read_bytes() != (tmp_path / "c" / "world.parquet").read_bytes()
+
+
+def test_paper_run_gives_eq13(tmp_path):
+    out = tmp_path / "paper"
+    N, mu, nu, omega = 5, 0.6, 0.45, 0.7
+    assert main(["run", "paper", "--set", f"world.countries={N}", "--set", f"world.mu={mu}", "--set", f"world.nu={nu}",
+                 "--set", f"world.omega={omega}", "--set", "world.sizes=[1, 1.5, 2, 3, 5]", "--periods", "1",
+                 "--out", str(out)]) == 0
+    ind = pd.read_parquet(out / "indicators.parquet")
+    T = (1 - nu) * (1 - mu) / (N - N * mu + N * mu * nu - nu)
+    ex = ind["exports"].to_numpy()
+    eq13 = T * (ex.sum() - ex) / ex + (N - 1) * T
+    np.testing.assert_allclose(ind["gvcp_qy"].to_numpy(), eq13, rtol=1e-10)
+    np.testing.assert_allclose(ind["mu"].to_numpy(), mu, rtol=1e-10)
+    np.testing.assert_allclose(ind["omega"].to_numpy(), omega, rtol=1e-10)
+
+
+@pytest.mark.skipif(not WIOD.exists(), reason=f"shared WIOD 7x35 table not found at {WIOD}")
+def test_calibrated_run(tmp_path):
+    out = tmp_path / "cal"
+    assert main(["run", "calibrated", "--set", f"world.table={WIOD}", "--periods", "1", "--out", str(out)]) == 0
+    ind = pd.read_parquet(out / "indicators.parquet")
+    assert len(ind) == 7
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["run", "paper", "--set", "world.muu=0.5"], "world.muu: Extra inputs are not permitted"),
+        (["run", "paper", "--set", "world.mu=abc"], "world.mu: Input should be a valid number"),
+        (["run", "baseline", "--set", "world.countries.0.labour_force=-3"], "world.countries.0.labour_force: Input should be greater than 0"),
+        (["run", "baseline", "--set", "world.sectors.0.input_shares.agri=0.9"], "world.sectors.0: Value error, input_shares must sum to 1".replace("Value error, ", "")),
+        (["run", "calibrated"], "world.table: Field required"),
+        (["run", "nowhere"], "SCENARIO: unknown scenario 'nowhere'"),
+        (["run", "baseline", "--engine", "fast"], "--engine: expected numba or reference"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, args, needle):
+    out = tmp_path / "out"
+    assert main(args + ["--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("gvc: error: ")
+    assert needle in err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rerun_replaces_previous_outputs(tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", "paper", "--periods", "2", "--save-mrio", "--out", str(out)]) == 0
+    assert (out / "mrio" / "period_0001").exists()
+    assert main(["run", "paper", "--periods", "1", "--out", str(out)]) == 0
+    assert not (out / "mrio").exists()
+    assert len(pd.read_parquet(out / "world.parquet")) == 5
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
