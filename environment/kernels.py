@@ -15,7 +15,7 @@ share k_f = kappa_s a_f of value added, supplier spending shares share_fg (sum 1
     cVA_f   = (w_c / (1 - k_f))^(1 - k_f) (r_c / k_f)^k_f,    wedge_fg = (1 + tau_{c,o,s}) t_{c,o,s}
 
 with c = c(f), o = c(g), s = s(g) and 0 log 0 = 0. It is a linear system in log p with
-spectral radius <= max(1 - nu_f) < 1, solved by Jacobi iteration on the CSR rows.
+spectral radius <= max(1 - nu_f) < 1, solved by Gauss-Seidel sweeps over the CSR rows.
 
 Final demand (Armington CES over origins with preference weights b_{c,o,s}, and across the
 firms of an origin by price, one elasticity sigma)::
@@ -39,8 +39,11 @@ where tf_c = sum_{o,s} (beta pi + e) tau / (1 + tau) is the tariff share of c's 
 (all income is spent), so its level is fixed by the anchor ``sum_c labour income_c =
 sum_c w_c L_c``: the world as a whole is at full employment and unemployment is a matter of
 relative wages. Scaling every wage and rental scales every price and value and leaves real
-quantities unchanged (homogeneity). Each iteration is one gather over the seller-major copy
-of the network and is rescaled to the anchor; the residual is ``|X_new - X|_1 / |X_new|_1``.
+quantities unchanged (homogeneity). Each iteration is an aggregation-disaggregation step over
+the country-sector cells (the cell-level system solved exactly, which removes the slow
+between-country modes of home-biased economies) and one power step, a gather over the
+seller-major copy of the network rescaled to the anchor; the residual is the power step's
+``|X_new - X|_1 / |X_new|_1``.
 
 Wages. Employment ``N_c = sum_{f in c} nu_f (1 - k_f) X_f / w_c``. In the flexible mode
 the clearing iterates ``w_c <- w_c (N_c / L_c)^step`` (tatonnement), rescaled so that
@@ -66,9 +69,27 @@ def _xlogx(x):
 
 
 @njit(cache=True)
+def _log_wedge_table(tariff, tcost):
+    """log((1 + tau_{c,o,s}) t_{c,o,s}) as a (G, G*S) table indexed by [buyer country, seller cell]."""
+    G = tariff.shape[0]
+    S = tariff.shape[2]
+    out = np.empty((G, G * S))
+    for c in range(G):
+        for o in range(G):
+            for s in range(S):
+                out[c, o * S + s] = np.log((1.0 + tariff[c, o, s]) * tcost[c, o, s])
+    return out
+
+
+@njit(cache=True)
 def _price_rhs(country, sector, z, a, nu, indptr, supplier, share, wage, rental, tech, tariff, tcost, kappa, out_b):
     """b_f: every term of log p_f except the (1-nu_f) sum share log p_g part (module docstring)."""
     F = country.shape[0]
+    S = tariff.shape[2]
+    lw = _log_wedge_table(tariff, tcost)
+    cell = np.empty(F, dtype=np.int32)
+    for f in range(F):
+        cell[f] = country[f] * S + sector[f]
     for f in range(F):
         c = country[f]
         k = kappa[sector[f]] * a[f]
@@ -80,20 +101,18 @@ def _price_rhs(country, sector, z, a, nu, indptr, supplier, share, wage, rental,
         m = 1.0 - v
         b = -np.log(tech[c] * z[f]) + v * lva - _xlogx(v)
         for j in range(indptr[f], indptr[f + 1]):
-            g = supplier[j]
             w = share[j]
-            b += m * w * np.log((1.0 + tariff[c, country[g], sector[g]]) * tcost[c, country[g], sector[g]]) - _xlogx(m * w)
+            b += m * w * lw[c, cell[supplier[j]]] - _xlogx(m * w)
         out_b[f] = b
 
 
 @njit(cache=True)
 def _solve_prices(indptr, supplier, share, nu, b, logp, tol, max_iter):
-    """Jacobi iteration of log p = b + M log p, M_fg = (1 - nu_f) share_fg; logp is updated in place.
-
-    Returns (iterations, residual) with residual = max_f |log p_new - log p| (relative price change).
+    """Gauss-Seidel iteration of log p = b + M log p, M_fg = (1 - nu_f) share_fg, in firm order;
+    logp is updated in place. Returns (iterations, residual), residual = max_f |change of log p_f|
+    in the last sweep (a relative price change). Converges since M >= 0 has row sums <= max(1 - nu) < 1.
     """
     F = b.shape[0]
-    new = np.empty(F)
     resid = np.inf
     it = 0
     while it < max_iter:
@@ -107,9 +126,7 @@ def _solve_prices(indptr, supplier, share, nu, b, logp, tol, max_iter):
             d = abs(val - logp[f])
             if d > resid:
                 resid = d
-            new[f] = val
-        for f in range(F):
-            logp[f] = new[f]
+            logp[f] = val
         if resid <= tol:
             break
     return it, resid
@@ -202,11 +219,25 @@ def _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, t
 
 
 @njit(cache=True)
-def _value_coefficients(country, sector, nu, indptr, supplier, share, tariff, t_indptr, t_buyer, t_coef, tint):
-    """Seller-major copy of the network with coefficients (1-nu_f) share_fg / (1+tau), and
-    tint_f = (1 - nu_f) sum_g share_fg tau / (1 + tau), the tariff paid per unit of f's output."""
+def _value_coefficients(country, sector, nu, indptr, supplier, share, tariff, t_indptr, t_buyer, t_cell, t_coef, tint):
+    """Seller-major copy of the network: for seller g its buyers ``t_buyer``, their cells ``t_cell``
+    and coefficients (1-nu_f) share_fg / (1+tau); and tint_f = (1 - nu_f) sum_g share_fg tau/(1+tau),
+    the tariff paid per unit of f's output."""
     F = country.shape[0]
+    G = tariff.shape[0]
+    S = tariff.shape[2]
     nnz = supplier.shape[0]
+    cell = np.empty(F, dtype=np.int32)
+    for f in range(F):
+        cell[f] = country[f] * S + sector[f]
+    inv = np.empty((G, G * S))
+    frac = np.empty((G, G * S))
+    for c in range(G):
+        for o in range(G):
+            for s in range(S):
+                tau = tariff[c, o, s]
+                inv[c, o * S + s] = 1.0 / (1.0 + tau)
+                frac[c, o * S + s] = tau / (1.0 + tau)
     counts = np.zeros(F + 1, dtype=np.int64)
     for j in range(nnz):
         counts[supplier[j] + 1] += 1
@@ -217,15 +248,17 @@ def _value_coefficients(country, sector, nu, indptr, supplier, share, tariff, t_
     for f in range(F):
         c = country[f]
         m = 1.0 - nu[f]
+        cf = cell[f]
         tsum = 0.0
         for j in range(indptr[f], indptr[f + 1]):
             g = supplier[j]
-            tau = tariff[c, country[g], sector[g]]
+            cg = cell[g]
             pos = fill[g]
             t_buyer[pos] = f
-            t_coef[pos] = m * share[j] / (1.0 + tau)
+            t_cell[pos] = cf
+            t_coef[pos] = m * share[j] * inv[c, cg]
             fill[g] = pos + 1
-            tsum += share[j] * tau / (1.0 + tau)
+            tsum += share[j] * frac[c, cg]
         tint[f] = m * tsum
 
 
@@ -268,55 +301,171 @@ def _expenditure(country, nu, labour_frac, tint, X, deficit, tfin, E):
 
 
 @njit(cache=True)
-def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_coef, theta, fd, tfin, deficit,
-                  anchor, X, tol, max_iter):
-    """Iterate X <- C'X + theta * sum_c E_c(X) fd_c, rescaled so world labour income = anchor.
+def _dense_solve(A, rhs):
+    """Solve A x = rhs in place by Gaussian elimination with partial pivoting (small dense A)."""
+    n = A.shape[0]
+    for k in range(n):
+        piv = k
+        big = abs(A[k, k])
+        for i in range(k + 1, n):
+            if abs(A[i, k]) > big:
+                big = abs(A[i, k])
+                piv = i
+        if piv != k:
+            for j in range(n):
+                tmp = A[k, j]
+                A[k, j] = A[piv, j]
+                A[piv, j] = tmp
+            tmp = rhs[k]
+            rhs[k] = rhs[piv]
+            rhs[piv] = tmp
+        d = A[k, k]
+        for i in range(k + 1, n):
+            fct = A[i, k] / d
+            if fct != 0.0:
+                for j in range(k, n):
+                    A[i, j] -= fct * A[k, j]
+                rhs[i] -= fct * rhs[k]
+    for k in range(n - 1, -1, -1):
+        acc = rhs[k]
+        for j in range(k + 1, n):
+            acc -= A[k, j] * rhs[j]
+        rhs[k] = acc / A[k, k]
 
-    X is updated in place (warm start). Returns (iterations, residual), residual = |dX|_1/|X|_1.
-    """
+
+@njit(cache=True)
+def _value_step(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
+                anchor, X, new):
+    """One power step new = K X of the value system (module docstring), rescaled to the anchor.
+    Returns the residual |new - X|_1 / |new|_1; X is left unchanged."""
     F = X.shape[0]
     G = fd.shape[0]
     S = fd.shape[2]
     E = np.empty(G)
     Yos = np.empty((G, S))
-    new = np.empty(F)
-    # start on the anchor
+    _expenditure(country, nu, labour_frac, tint, X, deficit, tfin, E)
+    for o in range(G):
+        for s in range(S):
+            acc = 0.0
+            for c in range(G):
+                acc += E[c] * fd[c, o, s]
+            Yos[o, s] = acc
     lab = 0.0
+    for g in range(F):
+        acc = 0.0
+        for j in range(t_indptr[g], t_indptr[g + 1]):
+            acc += t_coef[j] * X[t_buyer[j]]
+        val = acc + theta[g] * Yos[country[g], sector[g]]
+        new[g] = val
+        lab += labour_frac[g] * nu[g] * val
+    scale = anchor / lab if lab > 0.0 else 1.0
+    num = 0.0
+    den = 0.0
+    for g in range(F):
+        v = new[g] * scale
+        new[g] = v
+        num += abs(v - X[g])
+        den += abs(v)
+    return num / den if den > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _aggregate_step(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
+                    anchor, X):
+    """Aggregation-disaggregation over the country-sector cells (Koury, McAllister & Stewart 1984;
+    Stewart 1994, ch. 6): with in-cell weights w_f = X_f / S_b fixed, solve the cell-level system
+    s = A s exactly (A_ab = sum_{g in a, f in b} K_gf w_f, whose columns sum to 1 because every
+    unit of revenue is spent) under the anchor, and set X_f = s_b w_f. It removes the slow
+    between-country and between-sector modes the power step alone converges slowly on."""
+    F = X.shape[0]
+    G = fd.shape[0]
+    S = fd.shape[2]
+    n = G * S
+    Sb = np.zeros(n)
+    gdpb = np.zeros(n)
+    tib = np.zeros(n)
+    labb = np.zeros(n)
+    thsum = np.zeros(n)
     for f in range(F):
-        lab += labour_frac[f] * nu[f] * X[f]
-    if lab > 0.0:
-        for f in range(F):
-            X[f] *= anchor / lab
+        b = country[f] * S + sector[f]
+        Sb[b] += X[f]
+        gdpb[b] += nu[f] * X[f]
+        tib[b] += tint[f] * X[f]
+        labb[b] += labour_frac[f] * nu[f] * X[f]
+        thsum[b] += theta[f]
+    A = np.zeros((n, n))
+    for g in range(F):
+        a = country[g] * S + sector[g]
+        for j in range(t_indptr[g], t_indptr[g + 1]):
+            A[a, t_cell[j]] += t_coef[j] * X[t_buyer[j]]
+    for b in range(n):
+        if Sb[b] > 0.0:
+            cb = b // S
+            for c in range(G):
+                h = deficit[c] * gdpb[b]
+                if c == cb:
+                    h += gdpb[b] + tib[b]
+                h /= (1.0 - tfin[c])
+                if h != 0.0:
+                    for a in range(n):
+                        if thsum[a] > 0.0:
+                            A[a, b] += fd[c, a // S, a % S] * h
+            for a in range(n):
+                A[a, b] /= Sb[b]
+    # (A - I) s = 0 with one equation replaced by the anchor: sum_b s_b labb_b / S_b = anchor
+    M = A
+    rhs = np.zeros(n)
+    last = -1
+    for b in range(n):
+        M[b, b] -= 1.0
+        if Sb[b] > 0.0:
+            last = b
+    if last < 0:
+        return
+    for b in range(n):
+        if Sb[b] <= 0.0:
+            for j in range(n):
+                M[b, j] = 0.0
+                M[j, b] = 0.0
+            M[b, b] = 1.0
+    for j in range(n):
+        M[last, j] = labb[j] / Sb[j] if Sb[j] > 0.0 else 0.0
+    rhs[last] = anchor
+    _dense_solve(M, rhs)
+    for b in range(n):
+        if not rhs[b] > 0.0:  # not a usable aggregate (e.g. far from the fixed point): skip
+            return
+    for f in range(F):
+        b = country[f] * S + sector[f]
+        X[f] *= rhs[b] / Sb[b]
+
+
+@njit(cache=True)
+def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
+                  anchor, X, tol, max_iter):
+    """Solve X = K X (the value system, module docstring) under the anchor: each iteration is an
+    aggregation-disaggregation step over the cells (:func:`_aggregate_step`) followed by one
+    power step (:func:`_value_step`). X is updated in place (warm start). Returns
+    (iterations, residual), the residual being the last power step's |dX|_1 / |X|_1.
+    """
+    F = X.shape[0]
+    new = np.empty(F)
     resid = np.inf
     it = 0
-    while it < max_iter:
+    # a warm start already at the fixed point needs no aggregation
+    resid = _value_step(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
+                        deficit, anchor, X, new)
+    it = 1
+    for f in range(F):
+        X[f] = new[f]
+    while resid > tol and it < max_iter:
         it += 1
-        _expenditure(country, nu, labour_frac, tint, X, deficit, tfin, E)
-        for o in range(G):
-            for s in range(S):
-                acc = 0.0
-                for c in range(G):
-                    acc += E[c] * fd[c, o, s]
-                Yos[o, s] = acc
-        lab = 0.0
-        for g in range(F):
-            acc = 0.0
-            for j in range(t_indptr[g], t_indptr[g + 1]):
-                acc += t_coef[j] * X[t_buyer[j]]
-            val = acc + theta[g] * Yos[country[g], sector[g]]
-            new[g] = val
-            lab += labour_frac[g] * nu[g] * val
-        scale = anchor / lab if lab > 0.0 else 1.0
-        num = 0.0
-        den = 0.0
-        for g in range(F):
-            v = new[g] * scale
-            num += abs(v - X[g])
-            den += abs(v)
-            X[g] = v
-        resid = num / den if den > 0.0 else 0.0
-        if resid <= tol:
-            break
+        _aggregate_step(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
+                        deficit, anchor, X)
+        resid = _value_step(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
+                            deficit, anchor, X, new)
+        for f in range(F):
+            X[f] = new[f]
     return it, resid
 
 
@@ -350,11 +499,12 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
     nnz = supplier.shape[0]
     b = np.empty(F)
     t_indptr = np.empty(F + 1, dtype=np.int64)
-    t_buyer = np.empty(nnz, dtype=np.int64)
+    t_buyer = np.empty(nnz, dtype=np.int32)
+    t_cell = np.empty(nnz, dtype=np.int32)
     t_coef = np.empty(nnz)
     emp = np.empty(G)
     _labour_fraction(sector, a, kappa, labour_frac)
-    _value_coefficients(country, sector, nu, indptr, supplier, share, tariff, t_indptr, t_buyer, t_coef, tint)
+    _value_coefficients(country, sector, nu, indptr, supplier, share, tariff, t_indptr, t_buyer, t_cell, t_coef, tint)
     p_it_total = 0
     v_it_total = 0
     w_it = 0
@@ -374,7 +524,7 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
         anchor = 0.0
         for c in range(G):
             anchor += wage[c] * labour_force[c]
-        v_it, v_res = _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_coef, theta, fd,
+        v_it, v_res = _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd,
                                     tfin, deficit, anchor, X, inner, max_iter)
         v_it_total += v_it
         if not flexible:

@@ -46,21 +46,19 @@ def unit_cost_constant(f, country, sector, z, a, nu, indptr, supplier, share, wa
 
 
 def solve_prices(const, indptr, supplier, share, nu, logp, tol, max_iter):
-    """Jacobi iteration of log p_f = const_f + (1 - nu_f) sum_g share_fg log p_g."""
+    """Gauss-Seidel sweeps, in firm order, of log p_f = const_f + (1 - nu_f) sum_g share_fg log p_g."""
     F = len(const)
     it, resid = 0, math.inf
     while it < max_iter:
         it += 1
-        new = [0.0] * F
         resid = 0.0
         for f in range(F):
             s = 0.0
             for j in range(indptr[f], indptr[f + 1]):
                 s += share[j] * logp[supplier[j]]
-            new[f] = const[f] + (1.0 - nu[f]) * s
-            resid = max(resid, abs(new[f] - logp[f]))
-        for f in range(F):
-            logp[f] = new[f]
+            value = const[f] + (1.0 - nu[f]) * s
+            resid = max(resid, abs(value - logp[f]))
+            logp[f] = value
         if resid <= tol:
             break
     return it, resid
@@ -124,50 +122,105 @@ def demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, th
                 log_pindex[c, s] = (mx + math.log(tot) - math.log(norm)) / (1.0 - sigma)
 
 
-def solve_values(country, sector, nu, labour_frac, indptr, supplier, share, tariff, theta, fd, tfin, deficit,
-                 anchor, X, tol, max_iter):
-    """Power iteration of X_g = sum_f (1-nu_f) share_fg X_f/(1+tau) + theta_g sum_c E_c fd_cos,
-    E_c = (GDP_c + T^int_c + d_c GDP_w)/(1 - tf_c), rescaled to world labour income = anchor."""
+def value_step(country, sector, nu, labour_frac, indptr, supplier, share, tariff, theta, fd, tfin, deficit, anchor, X):
+    """One power step of X_g = sum_f (1-nu_f) share_fg X_f/(1+tau) + theta_g sum_c E_c fd_cos with
+    E_c = (GDP_c + T^int_c + d_c GDP_w)/(1 - tf_c), rescaled so world labour income = anchor.
+    Returns (new X, residual |new - X|_1 / |new|_1)."""
+    F = len(X)
+    G = fd.shape[0]
+    gdp = [0.0] * G
+    tint = [0.0] * G
+    new = [0.0] * F
+    for f in range(F):
+        c = country[f]
+        gdp[c] += nu[f] * X[f]
+        spend = (1.0 - nu[f]) * X[f]
+        for j in range(indptr[f], indptr[f + 1]):
+            g = supplier[j]
+            tau = tariff[c, country[g], sector[g]]
+            new[g] += spend * share[j] / (1.0 + tau)
+            tint[c] += spend * share[j] * tau / (1.0 + tau)
+    world = sum(gdp)
+    E = [(gdp[c] + tint[c] + deficit[c] * world) / (1.0 - tfin[c]) for c in range(G)]
+    for g in range(F):
+        o, s = country[g], sector[g]
+        new[g] += theta[g] * sum(E[c] * fd[c, o, s] for c in range(G))
+    scale = anchor / sum(labour_frac[f] * nu[f] * new[f] for f in range(F))
+    new = [v * scale for v in new]
+    num = sum(abs(new[f] - X[f]) for f in range(F))
+    den = sum(abs(v) for v in new)
+    return new, (num / den if den > 0 else 0.0)
+
+
+def aggregate_step(country, sector, nu, labour_frac, indptr, supplier, share, tariff, theta, fd, tfin, deficit, anchor, X):
+    """Aggregation-disaggregation over cells b = (country, sector): with w_f = X_f / S_b, the
+    cell-level system s = A s, A_ab = sum_{g in a, f in b} K_gf w_f, is solved under the anchor and
+    X_f is set to s_b w_f (Koury, McAllister & Stewart 1984). Returns the new X (a list)."""
     F = len(X)
     G, _, S = fd.shape
+    n = G * S
+    cell = [country[f] * S + sector[f] for f in range(F)]
+    Sb = [0.0] * n
+    sells_final = [False] * n  # cells with a firm that households can buy from
+    for f in range(F):
+        Sb[cell[f]] += X[f]
+        if theta[f] > 0:
+            sells_final[cell[f]] = True
+    A = np.zeros((n, n))
+    for f in range(F):
+        b = cell[f]
+        if Sb[b] <= 0:
+            continue
+        w = X[f] / Sb[b]
+        c = country[f]
+        for j in range(indptr[f], indptr[f + 1]):
+            g = supplier[j]
+            A[cell[g], b] += (1.0 - nu[f]) * share[j] / (1.0 + tariff[c, country[g], sector[g]]) * w
+        # final demand: f's value added and intermediate tariffs are spent by households
+        tint = sum((1.0 - nu[f]) * share[j] * tariff[c, country[supplier[j]], sector[supplier[j]]]
+                   / (1.0 + tariff[c, country[supplier[j]], sector[supplier[j]]]) for j in range(indptr[f], indptr[f + 1]))
+        for d in range(G):
+            spend = deficit[d] * nu[f] * w + ((nu[f] + tint) * w if d == c else 0.0)
+            spend /= (1.0 - tfin[d])
+            for a in range(n):
+                if sells_final[a]:
+                    A[a, b] += fd[d, a // S, a % S] * spend
+    labour = [0.0] * n
+    for f in range(F):
+        if Sb[cell[f]] > 0:
+            labour[cell[f]] += labour_frac[f] * nu[f] * X[f] / Sb[cell[f]]
+    M = A - np.eye(n)
+    rhs = np.zeros(n)
+    live = [b for b in range(n) if Sb[b] > 0]
+    if not live:
+        return list(X)
+    for b in range(n):
+        if Sb[b] <= 0:
+            M[b, :] = 0.0
+            M[:, b] = 0.0
+            M[b, b] = 1.0
+    last = live[-1]
+    M[last, :] = labour
+    rhs[last] = anchor
+    s = np.linalg.solve(M, rhs)
+    if not all(s[b] > 0 for b in live):
+        return list(X)
+    return [X[f] * s[cell[f]] / Sb[cell[f]] if Sb[cell[f]] > 0 else X[f] for f in range(F)]
 
-    def labour(Xv):
-        return sum(labour_frac[f] * nu[f] * Xv[f] for f in range(F))
 
-    lab = labour(X)
-    if lab > 0:
-        for f in range(F):
-            X[f] *= anchor / lab
-    it, resid = 0, math.inf
-    while it < max_iter:
+def solve_values(country, sector, nu, labour_frac, indptr, supplier, share, tariff, theta, fd, tfin, deficit,
+                 anchor, X, tol, max_iter):
+    """One power step, then (aggregation-disaggregation step, power step) until the power step's
+    residual is within tol. X (an array) is updated in place; returns (iterations, residual)."""
+    args = (country, sector, nu, labour_frac, indptr, supplier, share, tariff, theta, fd, tfin, deficit, anchor)
+    new, resid = value_step(*args, X)
+    X[:] = new
+    it = 1
+    while resid > tol and it < max_iter:
         it += 1
-        gdp = [0.0] * G
-        tint = [0.0] * G
-        new = [0.0] * F
-        for f in range(F):
-            c = country[f]
-            gdp[c] += nu[f] * X[f]
-            spend = (1.0 - nu[f]) * X[f]
-            for j in range(indptr[f], indptr[f + 1]):
-                g = supplier[j]
-                tau = tariff[c, country[g], sector[g]]
-                new[g] += spend * share[j] / (1.0 + tau)
-                tint[c] += spend * share[j] * tau / (1.0 + tau)
-        world = sum(gdp)
-        E = [(gdp[c] + tint[c] + deficit[c] * world) / (1.0 - tfin[c]) for c in range(G)]
-        for g in range(F):
-            o, s = country[g], sector[g]
-            new[g] += theta[g] * sum(E[c] * fd[c, o, s] for c in range(G))
-        scale = anchor / labour(new)
-        num = den = 0.0
-        for g in range(F):
-            v = new[g] * scale
-            num += abs(v - X[g])
-            den += abs(v)
-            X[g] = v
-        resid = num / den if den > 0 else 0.0
-        if resid <= tol:
-            break
+        agg = aggregate_step(*args, X)
+        new, resid = value_step(*args, np.asarray(agg))
+        X[:] = new
     return it, resid
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ..bench_simulation import bench_simulation
 from ..benchmarks import DECOMPOSE_METHODS, bench_decomposition, bench_indicators
 from ..outputs import write_json
 from . import app
@@ -29,11 +30,38 @@ def bench(
     decompose: Annotated[str | None, typer.Option(help=f"With --table, time a gross-exports decomposition instead: {', '.join(DECOMPOSE_METHODS)}.")] = None,
     repeat: Annotated[int, typer.Option(min=1, help="Timed repetitions (min and median are reported).")] = 3,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic table.")] = 0,
+    firms: Annotated[int | None, typer.Option(help="Time the simulation on a default world with this many firms.")] = None,
+    links: Annotated[int, typer.Option(min=1, help="With --firms: supplier links per firm.")] = 10,
+    periods: Annotated[int, typer.Option(min=1, help="With --firms: periods to time (each clears from a cold start).")] = 3,
+    engine: Annotated[str, typer.Option(help="With --firms: clearing engine, numba or reference.")] = "numba",
+    compare_reference: Annotated[bool, typer.Option("--compare-reference", help="With --firms: also time one period of the reference engine and report the speedup.")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the measurements as JSON to this file.")] = None,
 ) -> None:
     """Measure speed and peak memory; figures go to the console and, with --json, to a file."""
+    if firms is not None:
+        if table is not None:
+            raise UserInputError("bench: give either --table or --firms, not both")
+        if firms < 96:
+            raise UserInputError(f"--firms: the default world needs at least 96 firms (12 countries x 8 sectors), got {firms}")
+        if engine not in ("numba", "reference"):
+            raise UserInputError(f"--engine: expected numba or reference, got {engine!r}")
+        result = bench_simulation(firms, links, periods, engine=engine, compare_reference=compare_reference, seed=seed)
+        line = (
+            f"simulation, {result['firms']:,} firms x {links} links ({engine}): {result['seconds_per_period']:.3f} s per period, "
+            f"clearing {result['clearing_seconds_per_period']:.3f} s in {result['clearing_iterations_per_period']:.0f} iterations "
+            f"({result['seconds_per_clearing_iteration'] * 1e3:.2f} ms each, {result['iteration_over_matvec']:.1f}x a scipy CSR mat-vec), "
+            f"peak RSS {result['peak_rss_mb']:.0f} MB"
+        )
+        if compare_reference:
+            line += f"; reference {result['reference_seconds_per_period']:.2f} s per period, speedup {result['speedup']:.0f}x"
+        if not result["converged"]:
+            line += " [not converged]"
+        Console().print(line)
+        if json_out is not None:
+            write_json(json_out, result)
+        return
     if table is None:
-        raise UserInputError("bench: give --table COUNTRIESxSECTORS")
+        raise UserInputError("bench: give --table COUNTRIESxSECTORS or --firms N")
     G, N = parse_table_size(table)
     if decompose is not None:
         if decompose not in DECOMPOSE_METHODS:
