@@ -343,7 +343,12 @@ class LabourConfig(ConfigBase):
         description="sticky: wages adjust between periods toward full employment; flexible: cleared in the period.",
     )
     wage_adjustment: float = Field(
-        default=0.3, gt=0, le=1, description="theta: w <- w (employment/labour force)^theta per period, elasticity."
+        default=0.3,
+        gt=0,
+        le=1,
+        description="theta: w <- w (employment/labour force)^theta per period, elasticity. Labour demand "
+        "responds to the wage with an elasticity e of about sigma or more (Armington), and the gap closes when "
+        "theta * e < 2 (without overshooting when < 1).",
     )
     numeraire: float | None = Field(
         default=None,
