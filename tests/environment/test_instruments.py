@@ -1,0 +1,84 @@
+"""Policy instruments: blocs as customs unions, and what each move changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gvc_abm.environment.behaviour import GovernmentBehaviour
+from gvc_abm.environment.instruments import Instruments, apply_move, apply_tariff_shock, effective_tariffs, join_bloc
+
+REGIONS = ("EU", "EU", "Asia", "Asia")
+P = GovernmentBehaviour(tariff_step=0.1, max_tariff=0.25, local_content_step=0.2, subsidy_step=0.05,
+                        buy_local_step=0.15, liberalize_step=0.5)
+
+
+def make(G=4, S=2, rate=0.1):
+    stat = np.full((G, G, S), rate)
+    stat[np.arange(G), np.arange(G), :] = 0
+    return Instruments.initial(stat, np.array([0, 0, -1, -1]), ("EU",))
+
+
+def test_bloc_members_trade_free_and_outsiders_pay():
+    ins = make()
+    tau = effective_tariffs(ins.statutory, ins.bloc_of)
+    assert (tau[0, 1] == 0).all() and (tau[1, 0] == 0).all()
+    assert (tau[0, 2] == 0.1).all() and (tau[2, 3] == 0.1).all()
+    assert (tau[np.arange(4), np.arange(4)] == 0).all()
+
+
+def test_joining_adopts_the_common_external_tariff():
+    ins = make()
+    ins.statutory[0, 3, :] = 0.2  # members' external tariffs on country 3: 0.2 and 0.1 -> CET 0.15
+    ins.statutory[2, 3, :] = 0.05
+    join_bloc(ins, 2, 0)
+    assert ins.bloc_of[2] == 0
+    np.testing.assert_allclose(ins.statutory[2, 3], 0.15)
+    tau = effective_tariffs(ins.statutory, ins.bloc_of)
+    assert (tau[2, 0] == 0).all() and (tau[0, 2] == 0).all()
+
+
+def move(ins, country, code, target=-1, sector=-1):
+    return apply_move(ins, country, np.array([code, target, sector, 0.0]), P, REGIONS)
+
+
+def test_each_move_changes_its_instrument():
+    ins = make()
+    ev = move(ins, 2, 1, sector=1)  # sector tariff
+    assert ev == {"country": 2, "instrument": "sector_tariff", "target": -1, "sector": 1, "restrictive": True}
+    np.testing.assert_allclose(ins.statutory[2, [0, 1, 3], 1], 0.2)
+    move(ins, 2, 1, sector=1)
+    np.testing.assert_allclose(ins.statutory[2, [0, 1, 3], 1], 0.25)  # capped at max_tariff
+    move(ins, 3, 2, sector=0)
+    assert ins.local_content[3, 0] == pytest.approx(0.2)
+    move(ins, 3, 3, sector=0)
+    assert ins.subsidy[3, 0] == pytest.approx(0.05)
+    move(ins, 0, 4, target=2)  # targeted tariff on country 2
+    np.testing.assert_allclose(ins.statutory[0, 2], 0.2)
+    assert ins.targeted_by[2, 0] == pytest.approx(0.1)
+    move(ins, 0, 6)
+    assert ins.home_bias[0] == pytest.approx(0.15)
+    move(ins, 1, 5)
+    assert ins.bloc_of[1] == -1
+    ev = move(ins, 3, 8)  # liberalize halves tariffs, local content and subsidies
+    assert ev["restrictive"] is False
+    np.testing.assert_allclose(ins.statutory[3, 0], 0.05)
+    assert ins.local_content[3, 0] == pytest.approx(0.1)
+    assert move(ins, 2, 0) is None
+
+
+def test_join_the_regional_bloc_or_nothing():
+    ins = make()
+    ins.bloc_of[:] = [-1, 0, -1, -1]
+    ev = move(ins, 0, 9)  # country 0 is in region EU where bloc 0 has member 1
+    assert ev["instrument"] == "join_bloc" and ins.bloc_of[0] == 0
+    assert move(ins, 2, 9) is None  # no bloc in Asia
+
+
+def test_tariff_shock_sets_rates_by_decree():
+    ins = make()
+    imp = np.array([True, False, False, False])
+    exp_ = np.array([False, False, True, True])
+    apply_tariff_shock(ins, imp, exp_, np.array([True, True]), 0.25)
+    np.testing.assert_allclose(ins.statutory[0, 2:], 0.25)
+    np.testing.assert_allclose(ins.statutory[0, 1], 0.1)
