@@ -221,8 +221,8 @@ def _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, t
 @njit(cache=True)
 def _value_coefficients(country, sector, nu, indptr, supplier, share, tariff, t_indptr, t_buyer, t_cell, t_coef, tint):
     """Seller-major copy of the network: for seller g its buyers ``t_buyer``, their cells ``t_cell``
-    and coefficients (1-nu_f) share_fg / (1+tau); and tint_f = (1 - nu_f) sum_g share_fg tau/(1+tau),
-    the tariff paid per unit of f's output."""
+    and coefficients (1-nu_f) share_fg / (1+tau), the value g receives per unit of f's output; and
+    tint_f = (1 - nu_f) sum_g share_fg tau/(1+tau), the tariff f pays per unit of its output."""
     F = country.shape[0]
     G = tariff.shape[0]
     S = tariff.shape[2]
@@ -280,27 +280,6 @@ def _final_coefficients(tariff, beta, pi, exo, fd, tfin):
 
 
 @njit(cache=True)
-def _expenditure(country, nu, labour_frac, tint, X, deficit, tfin, E):
-    """E_c = (GDP_c + T^int_c + d_c GDP_world) / (1 - tf_c); returns world labour income."""
-    G = E.shape[0]
-    gdp = np.zeros(G)
-    ti = np.zeros(G)
-    lab = 0.0
-    for f in range(X.shape[0]):
-        c = country[f]
-        va = nu[f] * X[f]
-        gdp[c] += va
-        ti[c] += tint[f] * X[f]
-        lab += labour_frac[f] * va
-    world = 0.0
-    for c in range(G):
-        world += gdp[c]
-    for c in range(G):
-        E[c] = (gdp[c] + ti[c] + deficit[c] * world) / (1.0 - tfin[c])
-    return lab
-
-
-@njit(cache=True)
 def _dense_solve(A, rhs):
     """Solve A x = rhs in place by Gaussian elimination with partial pivoting (small dense A)."""
     n = A.shape[0]
@@ -334,138 +313,143 @@ def _dense_solve(A, rhs):
 
 
 @njit(cache=True)
-def _value_step(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
-                anchor, X, new):
-    """One power step new = K X of the value system (module docstring), rescaled to the anchor.
-    Returns the residual |new - X|_1 / |new|_1; X is left unchanged."""
-    F = X.shape[0]
-    G = fd.shape[0]
-    S = fd.shape[2]
-    E = np.empty(G)
-    Yos = np.empty((G, S))
-    _expenditure(country, nu, labour_frac, tint, X, deficit, tfin, E)
-    for o in range(G):
-        for s in range(S):
-            acc = 0.0
-            for c in range(G):
-                acc += E[c] * fd[c, o, s]
-            Yos[o, s] = acc
-    lab = 0.0
-    for g in range(F):
-        acc = 0.0
-        for j in range(t_indptr[g], t_indptr[g + 1]):
-            acc += t_coef[j] * X[t_buyer[j]]
-        val = acc + theta[g] * Yos[country[g], sector[g]]
-        new[g] = val
-        lab += labour_frac[g] * nu[g] * val
-    scale = anchor / lab if lab > 0.0 else 1.0
-    num = 0.0
-    den = 0.0
-    for g in range(F):
-        v = new[g] * scale
-        new[g] = v
-        num += abs(v - X[g])
-        den += abs(v)
-    return num / den if den > 0.0 else 0.0
+def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
+                  anchor, X, tol, max_iter):
+    """Solve X = K X (the value system, module docstring) under the anchor; X is updated in place.
 
-
-@njit(cache=True)
-def _aggregate_step(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
-                    anchor, X):
-    """Aggregation-disaggregation over the country-sector cells (Koury, McAllister & Stewart 1984;
-    Stewart 1994, ch. 6): with in-cell weights w_f = X_f / S_b fixed, solve the cell-level system
-    s = A s exactly (A_ab = sum_{g in a, f in b} K_gf w_f, whose columns sum to 1 because every
-    unit of revenue is spent) under the anchor, and set X_f = s_b w_f. It removes the slow
-    between-country and between-sector modes the power step alone converges slowly on."""
+    Each iteration is one pass over the seller-major network that computes the power step
+    ``Y = K X`` (rescaled to the anchor) and, from the same flows, the cell-level matrix
+    ``A_ab = sum_{g in a, f in b} K_gf X_f / S_b`` (cells b = country x sector, S_b = sum_{f in b} X_f;
+    its columns sum to 1 because every unit of revenue is spent). If ``|Y - X|_1 / |Y|_1 <= tol``
+    the iteration stops with X = Y. Otherwise the cell totals s solving ``s = A s`` under the anchor
+    replace Y's (``X_f = Y_f s_b / sum_{g in b} Y_g``): an aggregation-disaggregation step
+    (Koury, McAllister & Stewart 1984; Stewart 1994, ch. 6) that removes the slow between-country
+    and between-sector modes of home-biased economies, with the in-cell weights of the power step.
+    Returns (iterations, residual).
+    """
     F = X.shape[0]
     G = fd.shape[0]
     S = fd.shape[2]
     n = G * S
-    Sb = np.zeros(n)
-    gdpb = np.zeros(n)
-    tib = np.zeros(n)
-    labb = np.zeros(n)
-    thsum = np.zeros(n)
-    for f in range(F):
-        b = country[f] * S + sector[f]
-        Sb[b] += X[f]
-        gdpb[b] += nu[f] * X[f]
-        tib[b] += tint[f] * X[f]
-        labb[b] += labour_frac[f] * nu[f] * X[f]
-        thsum[b] += theta[f]
-    A = np.zeros((n, n))
-    for g in range(F):
-        a = country[g] * S + sector[g]
-        for j in range(t_indptr[g], t_indptr[g + 1]):
-            A[a, t_cell[j]] += t_coef[j] * X[t_buyer[j]]
-    for b in range(n):
-        if Sb[b] > 0.0:
-            cb = b // S
-            for c in range(G):
-                h = deficit[c] * gdpb[b]
-                if c == cb:
-                    h += gdpb[b] + tib[b]
-                h /= (1.0 - tfin[c])
-                if h != 0.0:
-                    for a in range(n):
-                        if thsum[a] > 0.0:
-                            A[a, b] += fd[c, a // S, a % S] * h
-            for a in range(n):
-                A[a, b] /= Sb[b]
-    # (A - I) s = 0 with one equation replaced by the anchor: sum_b s_b labb_b / S_b = anchor
-    M = A
-    rhs = np.zeros(n)
-    last = -1
-    for b in range(n):
-        M[b, b] -= 1.0
-        if Sb[b] > 0.0:
-            last = b
-    if last < 0:
-        return
-    for b in range(n):
-        if Sb[b] <= 0.0:
-            for j in range(n):
-                M[b, j] = 0.0
-                M[j, b] = 0.0
-            M[b, b] = 1.0
-    for j in range(n):
-        M[last, j] = labb[j] / Sb[j] if Sb[j] > 0.0 else 0.0
-    rhs[last] = anchor
-    _dense_solve(M, rhs)
-    for b in range(n):
-        if not rhs[b] > 0.0:  # not a usable aggregate (e.g. far from the fixed point): skip
-            return
-    for f in range(F):
-        b = country[f] * S + sector[f]
-        X[f] *= rhs[b] / Sb[b]
-
-
-@njit(cache=True)
-def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
-                  anchor, X, tol, max_iter):
-    """Solve X = K X (the value system, module docstring) under the anchor: each iteration is an
-    aggregation-disaggregation step over the cells (:func:`_aggregate_step`) followed by one
-    power step (:func:`_value_step`). X is updated in place (warm start). Returns
-    (iterations, residual), the residual being the last power step's |dX|_1 / |X|_1.
-    """
-    F = X.shape[0]
+    E = np.empty(G)
+    gdp = np.empty(G)
+    tic = np.empty(G)
+    Yos = np.empty((G, S))
+    Sb = np.empty(n)
+    gdpb = np.empty(n)
+    tib = np.empty(n)
+    labb = np.empty(n)
+    thsum = np.empty(n)
+    Nb = np.empty(n)
+    A = np.empty((n, n))
+    rhs = np.empty(n)
     new = np.empty(F)
     resid = np.inf
     it = 0
-    # a warm start already at the fixed point needs no aggregation
-    resid = _value_step(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
-                        deficit, anchor, X, new)
-    it = 1
-    for f in range(F):
-        X[f] = new[f]
-    while resid > tol and it < max_iter:
+    while it < max_iter:
         it += 1
-        _aggregate_step(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
-                        deficit, anchor, X)
-        resid = _value_step(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
-                            deficit, anchor, X, new)
+        # cell and country sums of X
+        gdp[:] = 0.0
+        tic[:] = 0.0
+        Sb[:] = 0.0
+        gdpb[:] = 0.0
+        tib[:] = 0.0
+        labb[:] = 0.0
+        thsum[:] = 0.0
         for f in range(F):
-            X[f] = new[f]
+            b = country[f] * S + sector[f]
+            x = X[f]
+            va = nu[f] * x
+            ti = tint[f] * x
+            Sb[b] += x
+            gdpb[b] += va
+            tib[b] += ti
+            labb[b] += labour_frac[f] * va
+            thsum[b] += theta[f]
+            gdp[country[f]] += va
+            tic[country[f]] += ti
+        world = 0.0
+        for c in range(G):
+            world += gdp[c]
+        for c in range(G):
+            E[c] = (gdp[c] + tic[c] + deficit[c] * world) / (1.0 - tfin[c])
+        for o in range(G):
+            for s in range(S):
+                acc = 0.0
+                for c in range(G):
+                    acc += E[c] * fd[c, o, s]
+                Yos[o, s] = acc
+        # one pass: power step and the intermediate part of A
+        A[:, :] = 0.0
+        Nb[:] = 0.0
+        lab = 0.0
+        for g in range(F):
+            a = country[g] * S + sector[g]
+            acc = 0.0
+            for j in range(t_indptr[g], t_indptr[g + 1]):
+                v = t_coef[j] * X[t_buyer[j]]
+                acc += v
+                A[a, t_cell[j]] += v
+            val = acc + theta[g] * Yos[country[g], sector[g]]
+            new[g] = val
+            Nb[a] += val
+            lab += labour_frac[g] * nu[g] * val
+        scale = anchor / lab if lab > 0.0 else 1.0
+        num = 0.0
+        den = 0.0
+        for g in range(F):
+            v = new[g] * scale
+            new[g] = v
+            num += abs(v - X[g])
+            den += abs(v)
+        resid = num / den if den > 0.0 else 0.0
+        if resid <= tol or it >= max_iter:
+            for g in range(F):
+                X[g] = new[g]
+            break
+        # final-demand part of A, column scaling, and the cell-level solve
+        last = -1
+        for b in range(n):
+            if Sb[b] > 0.0:
+                last = b
+                cb = b // S
+                for c in range(G):
+                    h = deficit[c] * gdpb[b]
+                    if c == cb:
+                        h += gdpb[b] + tib[b]
+                    h /= 1.0 - tfin[c]
+                    if h != 0.0:
+                        for a in range(n):
+                            if thsum[a] > 0.0:
+                                A[a, b] += fd[c, a // S, a % S] * h
+                inv = 1.0 / Sb[b]
+                for a in range(n):
+                    A[a, b] *= inv
+        ok = last >= 0
+        if ok:
+            for b in range(n):
+                A[b, b] -= 1.0
+                rhs[b] = 0.0
+            for b in range(n):
+                if Sb[b] <= 0.0:
+                    for j in range(n):
+                        A[b, j] = 0.0
+                        A[j, b] = 0.0
+                    A[b, b] = 1.0
+            for j in range(n):
+                A[last, j] = labb[j] / Sb[j] if Sb[j] > 0.0 else 0.0
+            rhs[last] = anchor
+            _dense_solve(A, rhs)
+            for b in range(n):
+                if Sb[b] > 0.0 and not (rhs[b] > 0.0 and Nb[b] > 0.0):
+                    ok = False  # not a usable aggregate (far from the fixed point): plain power step
+        if ok:
+            for g in range(F):
+                b = country[g] * S + sector[g]
+                X[g] = new[g] * rhs[b] / (Nb[b] * scale)
+        else:
+            for g in range(F):
+                X[g] = new[g]
     return it, resid
 
 

@@ -122,105 +122,88 @@ def demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, th
                 log_pindex[c, s] = (mx + math.log(tot) - math.log(norm)) / (1.0 - sigma)
 
 
-def value_step(country, sector, nu, labour_frac, indptr, supplier, share, tariff, theta, fd, tfin, deficit, anchor, X):
-    """One power step of X_g = sum_f (1-nu_f) share_fg X_f/(1+tau) + theta_g sum_c E_c fd_cos with
-    E_c = (GDP_c + T^int_c + d_c GDP_w)/(1 - tf_c), rescaled so world labour income = anchor.
-    Returns (new X, residual |new - X|_1 / |new|_1)."""
-    F = len(X)
-    G = fd.shape[0]
-    gdp = [0.0] * G
-    tint = [0.0] * G
-    new = [0.0] * F
-    for f in range(F):
-        c = country[f]
-        gdp[c] += nu[f] * X[f]
-        spend = (1.0 - nu[f]) * X[f]
-        for j in range(indptr[f], indptr[f + 1]):
-            g = supplier[j]
-            tau = tariff[c, country[g], sector[g]]
-            new[g] += spend * share[j] / (1.0 + tau)
-            tint[c] += spend * share[j] * tau / (1.0 + tau)
-    world = sum(gdp)
-    E = [(gdp[c] + tint[c] + deficit[c] * world) / (1.0 - tfin[c]) for c in range(G)]
-    for g in range(F):
-        o, s = country[g], sector[g]
-        new[g] += theta[g] * sum(E[c] * fd[c, o, s] for c in range(G))
-    scale = anchor / sum(labour_frac[f] * nu[f] * new[f] for f in range(F))
-    new = [v * scale for v in new]
-    num = sum(abs(new[f] - X[f]) for f in range(F))
-    den = sum(abs(v) for v in new)
-    return new, (num / den if den > 0 else 0.0)
+def solve_values(country, sector, nu, labour_frac, indptr, supplier, share, tariff, theta, fd, tfin, deficit,
+                 anchor, X, tol, max_iter):
+    """The value system X = K X under the anchor (world labour income = anchor), as in the kernel.
 
-
-def aggregate_step(country, sector, nu, labour_frac, indptr, supplier, share, tariff, theta, fd, tfin, deficit, anchor, X):
-    """Aggregation-disaggregation over cells b = (country, sector): with w_f = X_f / S_b, the
-    cell-level system s = A s, A_ab = sum_{g in a, f in b} K_gf w_f, is solved under the anchor and
-    X_f is set to s_b w_f (Koury, McAllister & Stewart 1984). Returns the new X (a list)."""
+    Each iteration: the power step Y = K X, i.e. X_g = sum_f (1-nu_f) share_fg X_f/(1+tau) +
+    theta_g sum_c E_c fd_cos with E_c = (GDP_c + T^int_c + d_c GDP_w)/(1 - tf_c), rescaled to the
+    anchor; stop when |Y - X|_1/|Y|_1 <= tol. Otherwise the cell-level system s = A s with
+    A_ab = sum_{g in a, f in b} K_gf X_f / S_b is solved under the anchor and X_f = Y_f s_b / Y_b
+    (aggregation-disaggregation, Koury, McAllister & Stewart 1984). X is updated in place.
+    """
     F = len(X)
     G, _, S = fd.shape
     n = G * S
     cell = [country[f] * S + sector[f] for f in range(F)]
-    Sb = [0.0] * n
-    sells_final = [False] * n  # cells with a firm that households can buy from
-    for f in range(F):
-        Sb[cell[f]] += X[f]
-        if theta[f] > 0:
-            sells_final[cell[f]] = True
-    A = np.zeros((n, n))
-    for f in range(F):
-        b = cell[f]
-        if Sb[b] <= 0:
-            continue
-        w = X[f] / Sb[b]
-        c = country[f]
-        for j in range(indptr[f], indptr[f + 1]):
-            g = supplier[j]
-            A[cell[g], b] += (1.0 - nu[f]) * share[j] / (1.0 + tariff[c, country[g], sector[g]]) * w
-        # final demand: f's value added and intermediate tariffs are spent by households
-        tint = sum((1.0 - nu[f]) * share[j] * tariff[c, country[supplier[j]], sector[supplier[j]]]
-                   / (1.0 + tariff[c, country[supplier[j]], sector[supplier[j]]]) for j in range(indptr[f], indptr[f + 1]))
-        for d in range(G):
-            spend = deficit[d] * nu[f] * w + ((nu[f] + tint) * w if d == c else 0.0)
-            spend /= (1.0 - tfin[d])
-            for a in range(n):
-                if sells_final[a]:
-                    A[a, b] += fd[d, a // S, a % S] * spend
-    labour = [0.0] * n
-    for f in range(F):
-        if Sb[cell[f]] > 0:
-            labour[cell[f]] += labour_frac[f] * nu[f] * X[f] / Sb[cell[f]]
-    M = A - np.eye(n)
-    rhs = np.zeros(n)
-    live = [b for b in range(n) if Sb[b] > 0]
-    if not live:
-        return list(X)
-    for b in range(n):
-        if Sb[b] <= 0:
-            M[b, :] = 0.0
-            M[:, b] = 0.0
-            M[b, b] = 1.0
-    last = live[-1]
-    M[last, :] = labour
-    rhs[last] = anchor
-    s = np.linalg.solve(M, rhs)
-    if not all(s[b] > 0 for b in live):
-        return list(X)
-    return [X[f] * s[cell[f]] / Sb[cell[f]] if Sb[cell[f]] > 0 else X[f] for f in range(F)]
-
-
-def solve_values(country, sector, nu, labour_frac, indptr, supplier, share, tariff, theta, fd, tfin, deficit,
-                 anchor, X, tol, max_iter):
-    """One power step, then (aggregation-disaggregation step, power step) until the power step's
-    residual is within tol. X (an array) is updated in place; returns (iterations, residual)."""
-    args = (country, sector, nu, labour_frac, indptr, supplier, share, tariff, theta, fd, tfin, deficit, anchor)
-    new, resid = value_step(*args, X)
-    X[:] = new
-    it = 1
-    while resid > tol and it < max_iter:
+    it, resid = 0, math.inf
+    while it < max_iter:
         it += 1
-        agg = aggregate_step(*args, X)
-        new, resid = value_step(*args, np.asarray(agg))
-        X[:] = new
+        Sb, gdpb, tib, labb = [0.0] * n, [0.0] * n, [0.0] * n, [0.0] * n
+        sells_final = [False] * n
+        gdp, tint = [0.0] * G, [0.0] * G
+        flows = np.zeros((n, n))  # flows[a, b]: intermediate sales of cell a to buyers in cell b
+        new = [0.0] * F
+        for f in range(F):
+            c, b = country[f], cell[f]
+            Sb[b] += X[f]
+            if theta[f] > 0:
+                sells_final[b] = True
+            gdp[c] += nu[f] * X[f]
+            gdpb[b] += nu[f] * X[f]
+            labb[b] += labour_frac[f] * nu[f] * X[f]
+            spend = (1.0 - nu[f]) * X[f]
+            for j in range(indptr[f], indptr[f + 1]):
+                g = supplier[j]
+                tau = tariff[c, country[g], sector[g]]
+                new[g] += spend * share[j] / (1.0 + tau)
+                flows[cell[g], b] += spend * share[j] / (1.0 + tau)
+                tint[c] += spend * share[j] * tau / (1.0 + tau)
+                tib[b] += spend * share[j] * tau / (1.0 + tau)
+        world = sum(gdp)
+        E = [(gdp[c] + tint[c] + deficit[c] * world) / (1.0 - tfin[c]) for c in range(G)]
+        for g in range(F):
+            o, s = country[g], sector[g]
+            new[g] += theta[g] * sum(E[c] * fd[c, o, s] for c in range(G))
+        Nb = [0.0] * n
+        for g in range(F):
+            Nb[cell[g]] += new[g]
+        scale = anchor / sum(labour_frac[f] * nu[f] * new[f] for f in range(F))
+        scaled = [v * scale for v in new]
+        num = sum(abs(scaled[f] - X[f]) for f in range(F))
+        den = sum(abs(v) for v in scaled)
+        resid = num / den if den > 0 else 0.0
+        if resid <= tol or it >= max_iter:
+            X[:] = scaled
+            break
+        # cell-level matrix: intermediate flows plus households' spending of each cell's income
+        A = flows.copy()
+        for b in range(n):
+            if Sb[b] <= 0:
+                continue
+            for d in range(G):
+                spend = deficit[d] * gdpb[b] + (gdpb[b] + tib[b] if d == b // S else 0.0)
+                spend /= 1.0 - tfin[d]
+                for a in range(n):
+                    if sells_final[a]:
+                        A[a, b] += fd[d, a // S, a % S] * spend
+            A[:, b] /= Sb[b]
+        live = [b for b in range(n) if Sb[b] > 0]
+        M = A - np.eye(n)
+        for b in range(n):
+            if Sb[b] <= 0:
+                M[b, :] = 0.0
+                M[:, b] = 0.0
+                M[b, b] = 1.0
+        last = live[-1]
+        M[last, :] = [labb[b] / Sb[b] if Sb[b] > 0 else 0.0 for b in range(n)]
+        rhs = np.zeros(n)
+        rhs[last] = anchor
+        cells = np.linalg.solve(M, rhs)
+        if all(cells[b] > 0 and Nb[b] > 0 for b in live):
+            X[:] = [new[f] * cells[cell[f]] / Nb[cell[f]] for f in range(F)]
+        else:
+            X[:] = scaled
     return it, resid
 
 
