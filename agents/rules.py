@@ -28,6 +28,7 @@ __all__ = [
     "step_automation",
     "firm_value_added_share",
     "update_risk_premium",
+    "firm_review",
     "protection_pressure",
     "INSTRUMENTS",
     "RESTRICTIVE",
@@ -176,21 +177,128 @@ def update_risk_premium(premium: float, disrupted: float, learning_rate: float) 
     return (1.0 - learning_rate) * premium + learning_rate * disrupted
 
 
+@register_jitable
+def firm_review(
+    f: int,
+    firm_country: np.ndarray,
+    firm_sector: np.ndarray,
+    indptr: np.ndarray,
+    supplier: np.ndarray,
+    share: np.ndarray,
+    price: np.ndarray,
+    tariff: np.ndarray,
+    trade_cost: np.ndarray,
+    risk: np.ndarray,
+    subsidy: np.ndarray,
+    local_content: np.ndarray,
+    cell_start: np.ndarray,
+    reach_cdf: np.ndarray,
+    u_review: np.ndarray,
+    u_origin: np.ndarray,
+    u_firm: np.ndarray,
+    review_rate: float,
+    sigma: float,
+    inertia: float,
+    switching_cost: float,
+    slots: np.ndarray,
+    group_suppliers: np.ndarray,
+    group_shares: np.ndarray,
+    group_costs: np.ndarray,
+    group_domestic: np.ndarray,
+    scratch: np.ndarray,
+) -> int:
+    """Firm f reviews the suppliers of each input sector it buys, in place; returns the switches.
+
+    For input sector s, with probability ``review_rate`` (``u_review[s] < review_rate``):
+    a candidate seller is sampled — its origin by inverse CDF of ``reach_cdf[c, s]``
+    (firm counts times foreign reach; home only while a local-content rule binds and the
+    firm has no domestic supplier), the seller uniformly within the origin's cell
+    (``cell_start`` is the CSR of firms by country-major cell) — and
+    :func:`review_supplier_group` compares it with the current suppliers at
+    :func:`effective_cost`; then :func:`enforce_local_content` applies the rule of f's
+    country in s. Draws ``u_*`` are f's pre-drawn uniforms, one per input sector.
+    ``tariff``, ``trade_cost`` are (G, G, S) importer x origin x sector, ``subsidy`` and
+    ``local_content`` (G, S) by the buyer's country; the other arrays are work space of
+    length at least the firm's number of links.
+    """
+    c = firm_country[f]
+    S = local_content.shape[1]
+    start, end = indptr[f], indptr[f + 1]
+    switches = 0
+    for s in range(S):
+        if u_review[s] >= review_rate:
+            continue
+        k = 0
+        has_domestic = False
+        for j in range(start, end):
+            g = supplier[j]
+            if firm_sector[g] != s:
+                continue
+            o = firm_country[g]
+            slots[k] = j
+            group_suppliers[k] = g
+            group_shares[k] = share[j]
+            domestic = o == c
+            group_domestic[k] = domestic
+            has_domestic = has_domestic or domestic
+            group_costs[k] = effective_cost(
+                price[g], tariff[c, o, s], trade_cost[c, o, s], risk[o], subsidy[c, s] if domestic else 0.0
+            )
+            k += 1
+        if k == 0:
+            continue
+        if local_content[c, s] > 0.0 and not has_domestic:
+            origin = c
+        else:
+            origin = pick_index(reach_cdf[c, s], u_origin[s])
+        cell = origin * S + s
+        count = cell_start[cell + 1] - cell_start[cell]
+        candidate = -1
+        candidate_cost = 0.0
+        if count > 0:
+            candidate = cell_start[cell] + min(int(u_firm[s] * count), count - 1)
+            if candidate == f:
+                candidate = -1
+            else:
+                dom = origin == c
+                candidate_cost = effective_cost(
+                    price[candidate], tariff[c, origin, s], trade_cost[c, origin, s], risk[origin],
+                    subsidy[c, s] if dom else 0.0,
+                )
+        gs = group_suppliers[:k]
+        sw = review_supplier_group(
+            gs, group_shares[:k], group_costs[:k], candidate, candidate_cost, sigma, inertia, switching_cost, scratch
+        )
+        if sw:
+            for i in range(k):
+                group_domestic[i] = firm_country[gs[i]] == c
+        switches += sw
+        if local_content[c, s] > 0.0:
+            enforce_local_content(group_shares[:k], group_domestic[:k], local_content[c, s])
+        for i in range(k):
+            supplier[slots[i]] = group_suppliers[i]
+            share[slots[i]] = group_shares[i]
+    return switches
+
+
 # --------------------------------------------------------------------------- firms: automation
 
 
 @register_jitable
-def automation_target(wage: float, robot_price: float, elasticity: float) -> float:
-    """Cost-minimizing share of automatable tasks to automate: ``a* = min(1, (w / rho)^eta)``.
+def automation_target(wage: float, robot_price: float, elasticity: float, scale: float = 1.0) -> float:
+    """Cost-minimizing share of automatable tasks to automate: ``a* = min(1, (phi_0 w / rho)^eta)``.
 
-    Tasks differ in robot productivity phi ~ Pareto(eta) with minimum 1 (Acemoglu &
-    Restrepo 2018 task model); a task is automated when its robot cost per effective
-    unit ``rho / phi`` is below the wage w, i.e. with probability ``P(phi > rho / w) =
-    (w / rho)^eta`` when ``rho > w``. The target rises with the wage / robot-price ratio.
+    Tasks differ in robot productivity phi ~ Pareto(eta) with minimum phi_0 (``scale``;
+    Acemoglu & Restrepo 2018 task model); a task is automated when its robot cost per
+    effective unit ``rho / phi`` is below the wage w, i.e. with probability
+    ``P(phi > rho / w) = (phi_0 w / rho)^eta`` when ``rho > phi_0 w``. The target rises
+    with the wage / robot-price ratio. A firm observed at automation a_0 with wage w_0 and
+    robot price rho_0 has ``phi_0 = a_0^(1/eta) rho_0 / w_0``, so a* = a_0 until prices move.
     """
-    if robot_price <= wage:
+    ratio = scale * wage / robot_price
+    if ratio >= 1.0:
         return 1.0
-    return (wage / robot_price) ** elasticity
+    return ratio**elasticity
 
 
 @register_jitable

@@ -159,3 +159,89 @@ def test_choose_policy_compiles_to_the_same_moves():
                 a, b = np.zeros((2, 4)), np.zeros((2, 4))
                 assert rules.choose_policy(*args, a) == fast(*args, b)
                 np.testing.assert_array_equal(a, b)
+
+
+def tiny_world():
+    """2 countries x 2 sectors; firms 0, 1 in cell (0, 0), 2 in (0, 1), 3 in (1, 0), 4 in (1, 1).
+    Firm 2 buys sector 0 from firms 0 (home) and 3 (abroad), 0.3 each, and sector 1 from firm 4."""
+    return dict(
+        firm_country=np.array([0, 0, 0, 1, 1]),
+        firm_sector=np.array([0, 0, 1, 0, 1]),
+        indptr=np.array([0, 0, 0, 3, 3, 3]),
+        supplier=np.array([0, 3, 4]),
+        share=np.array([0.3, 0.3, 0.4]),
+        price=np.ones(5),
+        tariff=np.zeros((2, 2, 2)),
+        trade_cost=np.ones((2, 2, 2)),
+        risk=np.zeros(2),
+        subsidy=np.zeros((2, 2)),
+        local_content=np.zeros((2, 2)),
+        cell_start=np.array([0, 2, 3, 4, 5]),
+        reach_cdf=np.cumsum(np.ones((2, 2, 2)), axis=2),
+    )
+
+
+def review(w, f=2, u_origin=0.1, u_firm=0.0, **params):
+    work = [np.empty(8, dtype=np.int64), np.empty(8, dtype=np.int64), np.empty(8), np.empty(8), np.empty(8, dtype=np.bool_), np.empty(8)]
+    p = dict(review_rate=1.0, sigma=4.0, inertia=0.5, switching_cost=0.0) | params
+    return rules.firm_review(f, *w.values(), np.zeros(2), np.full(2, u_origin), np.full(2, u_firm),
+                             p["review_rate"], p["sigma"], p["inertia"], p["switching_cost"], *work)
+
+
+def test_firm_review_moves_shares_away_from_a_tariffed_origin():
+    w = tiny_world()
+    w["tariff"][0, 1, 0] = 0.25  # country 0 taxes sector-0 goods from country 1
+    assert review(w) == 0  # the candidate drawn (firm 0) is already a supplier
+    target = 0.6 * 1.25**-4 / (1 + 1.25**-4)
+    np.testing.assert_allclose(w["share"], [0.6 - (0.3 + 0.5 * (target - 0.3)), 0.3 + 0.5 * (target - 0.3), 0.4])
+    np.testing.assert_array_equal(w["supplier"], [0, 3, 4])
+
+
+def test_firm_review_switches_to_a_cheaper_candidate_and_obeys_local_content():
+    w = tiny_world()
+    w["price"][3] = 2.0  # the foreign supplier got expensive
+    w["price"][1] = 0.9  # a cheap home firm 1 is drawn: origin 0 (u = 0.1), second firm of the cell (u = 0.6)
+    assert review(w, u_firm=0.6, inertia=0.0) == 1
+    np.testing.assert_array_equal(w["supplier"], [0, 1, 4])
+    w = tiny_world()
+    w["local_content"][0, 0] = 0.8
+    review(w, inertia=0.0)
+    np.testing.assert_allclose(w["share"], [0.48, 0.12, 0.4])
+
+
+def test_firm_review_compiled_equals_python_on_random_worlds():
+    @njit
+    def review_all(F, w, ur, uo, uf, work):
+        total = 0
+        for f in range(F):
+            total += rules.firm_review(f, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11],
+                                       w[12], ur[f], uo[f], uf[f], 0.5, 4.0, 0.3, 0.05, *work)
+        return total
+
+    rng = np.random.default_rng(3)
+    G, S, F, K = 3, 3, 40, 4
+    cell = np.sort(rng.integers(0, G * S, F))
+    cell[: G * S] = np.arange(G * S)
+    cell = np.sort(cell)
+    fc, fs = cell // S, cell % S
+    cell_start = np.searchsorted(cell, np.arange(G * S + 1))
+    supplier = np.concatenate([rng.choice(F, K, replace=False) for _ in range(F)])
+    share = rng.uniform(0.1, 1.0, F * K)
+    share /= np.repeat(np.add.reduceat(share, np.arange(0, F * K, K)), K)
+    base = (fc, fs, np.arange(0, F * K + 1, K), supplier, share, rng.uniform(0.5, 1.5, F),
+            rng.uniform(0, 0.3, (G, G, S)), rng.uniform(1, 1.5, (G, G, S)), rng.uniform(0, 0.1, G),
+            rng.uniform(0, 0.1, (G, S)), rng.uniform(0, 0.5, (G, S)), cell_start,
+            np.cumsum(rng.uniform(0.1, 1, (G, S, G)), axis=2))
+    draws = [rng.random((F, S)) for _ in range(3)]
+    work = (np.empty(K, dtype=np.int64), np.empty(K, dtype=np.int64), np.empty(K), np.empty(K),
+            np.empty(K, dtype=np.bool_), np.empty(K))
+    py_w = [a.copy() for a in base]
+    nb_w = tuple(a.copy() for a in base)
+    n_py = sum(rules.firm_review(f, *py_w, draws[0][f], draws[1][f], draws[2][f], 0.5, 4.0, 0.3, 0.05, *work)
+               for f in range(F))
+    n_nb = review_all(F, nb_w, *draws, work)
+    assert n_py == n_nb and n_py > 0
+    np.testing.assert_array_equal(py_w[3], nb_w[3])
+    np.testing.assert_allclose(py_w[4], nb_w[4], rtol=1e-14)
+    rows = np.add.reduceat(nb_w[4], np.arange(0, F * K, K))
+    np.testing.assert_allclose(rows, 1.0, rtol=1e-12)  # spending shares still sum to one
