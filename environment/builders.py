@@ -126,6 +126,7 @@ def world_from_mrio(
     rng: np.random.Generator,
     kind: str = "calibrated",
     source: str = "",
+    counts: np.ndarray | None = None,
 ) -> World:
     """A world whose period-0 equilibrium aggregates back to ``m`` (Z, Y, va) exactly.
 
@@ -141,7 +142,9 @@ def world_from_mrio(
     are the labour incomes, productivities make every price 1 (:func:`_calibrate_productivity`).
     Trade costs are 1: the table's flows are at basic prices, trade costs included.
 
-    Zero-output cells get no firms; they must have empty rows and columns (else TableError).
+    Firms per cell: ``counts`` if given (at least 1 per active cell), else ``firms`` spread with at
+    least one per cell and the rest in proportion to sqrt(x_i). Zero-output cells get no firms;
+    they must have empty rows and columns (else TableError).
     """
     G, S, n = m.G, m.N, m.n
     x = m.x
@@ -158,9 +161,11 @@ def world_from_mrio(
         c = int(np.argmax(E <= 0))
         raise TableError(f"{source or 'table'}: final demand of {m.countries[c]} is not positive")
     cells = np.flatnonzero(active)
-    counts_active = allocate(firms, np.sqrt(x[cells]))
-    counts = np.zeros(n, dtype=np.int64)
-    counts[cells] = counts_active
+    if counts is None:  # at least one firm per active cell, the rest in proportion to sqrt(x)
+        counts = np.zeros(n, dtype=np.int64)
+        counts[cells] = allocate(firms, np.sqrt(x[cells]))
+    else:
+        counts = np.where(active, np.maximum(np.asarray(counts, dtype=np.int64), 1), 0)
     F = int(counts.sum())
     start = np.zeros(n + 1, dtype=np.int64)
     start[1:] = np.cumsum(counts)
@@ -273,6 +278,7 @@ def build_paper_world(cfg: PaperWorldConfig, rng: np.random.Generator) -> World:
     w = world_from_mrio(
         m, firms=cfg.firms_per_country * cfg.countries, size_dispersion=cfg.size_dispersion, sigma=1.0,
         automatability=0.0, automation=0.0, rng=rng, kind="paper", source="paper",
+        counts=np.full(cfg.countries, cfg.firms_per_country),
     )
     w.meta.update({"mu": cfg.mu, "nu": cfg.nu, "omega": cfg.omega, "N": cfg.countries})
     return w

@@ -41,6 +41,7 @@ CASES = [
 def test_eq11_and_eq13(N, mu, nu, omega, sizes):
     cfg = PaperWorldConfig(countries=N, mu=mu, nu=nu, omega=omega, sizes=sizes, firms_per_country=7)
     world = build_paper_world(cfg, np.random.default_rng(N))
+    assert np.array_equal(np.bincount(world.firms.country), np.full(N, 7))
     res = clear(world)
     assert res.converged
     m = aggregate(world, res).to_mrio()
