@@ -99,3 +99,26 @@ def test_rerun_replaces_previous_outputs(tmp_path):
     assert not (out / "mrio").exists()
     assert len(pd.read_parquet(out / "world.parquet")) == 5
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_reference_engine_run_matches_numba(tmp_path):
+    for engine in ("numba", "reference"):
+        assert main(["run", "paper", "--set", "world.countries=3", "--set", "world.firms_per_country=4",
+                     "--periods", "2", "--engine", engine, "--out", str(tmp_path / engine)]) == 0
+    a = pd.read_parquet(tmp_path / "numba" / "world.parquet")
+    b = pd.read_parquet(tmp_path / "reference" / "world.parquet")
+    num = a.select_dtypes("number").columns
+    np.testing.assert_allclose(b[num].to_numpy(float), a[num].to_numpy(float), rtol=1e-9, atol=1e-12)
+
+
+def test_scenario_from_a_config_file(tmp_path):
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("world:\n  kind: paper\n  countries: 3\n  mu: 0.5\nperiods: 2\nseed: 7\n")
+    out = tmp_path / "out"
+    assert main(["run", str(cfg), "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 7 and manifest["config"]["world"]["mu"] == 0.5 and manifest["periods"] == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text("periods = 2\n[world]\nkind = 'paper'\nnu = 2.0\n")
+    assert main(["run", str(bad), "--out", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()
