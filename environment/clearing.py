@@ -128,9 +128,12 @@ def clear(
     lab = np.zeros(F)
     info = np.zeros(K.INFO_SIZE)
     step = wage_step * 2.0 / (1.0 + pol.sigma)
+    # Unsigned views of the CSR indices (no copy): numba skips negative-index checks on them.
+    indptr = np.ascontiguousarray(net.indptr, dtype=np.int64).view(np.uint64)
+    supplier = np.ascontiguousarray(net.supplier, dtype=np.int64).view(np.uint64)
     fn(
         fs.country, fs.sector, fs.productivity, fs.automation, fs.nu, fs.weight,
-        net.indptr, net.supplier, net.share,
+        indptr, supplier, net.share,
         wage, cs.rental, cs.technology, cs.deficit, cs.labour_force,
         pol.tariff, pol.trade_cost, pol.taste, pol.beta, pol.exogenous, float(pol.sigma), world.kappa,
         bool(flexible), float(numeraire if numeraire is not None else world.numeraire), float(step),

@@ -238,12 +238,13 @@ def _value_coefficients(country, sector, nu, indptr, supplier, share, tariff, t_
                 tau = tariff[c, o, s]
                 inv[c, o * S + s] = 1.0 / (1.0 + tau)
                 frac[c, o * S + s] = tau / (1.0 + tau)
-    counts = np.zeros(F + 1, dtype=np.int64)
+    counts = np.zeros(F, dtype=np.uint64)
+    one = np.uint64(1)
     for j in range(nnz):
-        counts[supplier[j] + 1] += 1
+        counts[supplier[j]] += one
     t_indptr[0] = 0
     for g in range(F):
-        t_indptr[g + 1] = t_indptr[g] + counts[g + 1]
+        t_indptr[g + 1] = t_indptr[g] + counts[g]
     fill = t_indptr[:-1].copy()
     for f in range(F):
         c = country[f]
@@ -257,7 +258,7 @@ def _value_coefficients(country, sector, nu, indptr, supplier, share, tariff, t_
             t_buyer[pos] = f
             t_cell[pos] = cf
             t_coef[pos] = m * share[j] * inv[c, cg]
-            fill[g] = pos + 1
+            fill[g] = pos + one
             tsum += share[j] * frac[c, cg]
         tint[f] = m * tsum
 
@@ -482,9 +483,10 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
     G = wage.shape[0]
     nnz = supplier.shape[0]
     b = np.empty(F)
-    t_indptr = np.empty(F + 1, dtype=np.int64)
-    t_buyer = np.empty(nnz, dtype=np.int32)
-    t_cell = np.empty(nnz, dtype=np.int32)
+    # unsigned indices: numba then skips the negative-index wraparound in the hot gathers
+    t_indptr = np.empty(F + 1, dtype=np.uint64)
+    t_buyer = np.empty(nnz, dtype=np.uint32)
+    t_cell = np.empty(nnz, dtype=np.uint32)
     t_coef = np.empty(nnz)
     emp = np.empty(G)
     _labour_fraction(sector, a, kappa, labour_frac)
