@@ -77,3 +77,28 @@ def test_zero_output_cell_with_flows_is_refused():
                         rng=np.random.default_rng(0))
     world_from_mrio(m, firms=4, size_dispersion=0.0, sigma=2.0, automatability=0.0, automation=0.0,
                     rng=np.random.default_rng(0))
+
+
+@pytest.mark.skipif(not WIOD.exists(), reason=f"shared WIOD 7x35 table not found at {WIOD}")
+def test_wiod_world_answers_a_tariff():
+    """NAFTA's 25 % tariff on China: the clearing converges from the calibrated state, NAFTA's imports
+    from China fall and China's real income falls (sticky and flexible wages)."""
+    from gvc_abm.environment.welfare import real_income
+
+    world = build_calibrated_world(CalibratedWorldConfig(table=WIOD, firms=300), np.random.default_rng(0))
+    nafta, china = world.countries.index("NAFTA"), world.countries.index("China")
+    r0 = clear(world)
+    before = aggregate(world, r0)
+    shocked = world.copy()
+    shocked.policy.tariff[nafta, china, :] = 0.25
+    S = world.S
+    rows, cols = slice(china * S, (china + 1) * S), slice(nafta * S, (nafta + 1) * S)
+    for flexible in (False, True):
+        w = shocked.copy()
+        r1 = clear(w, flexible=flexible)
+        assert r1.converged
+        after = aggregate(w, r1)
+        imports = lambda t: t.Z[rows, cols].sum() + t.Y[rows, nafta].sum()  # noqa: E731
+        assert imports(after) < 0.9 * imports(before)
+        assert real_income(w, r1)[china] < real_income(world, r0)[china]
+        assert r1.tariff_revenue[nafta] > 0
