@@ -114,8 +114,15 @@ def clear(
     G, S, F = world.G, world.S, world.F
     if pol.tariff.shape != (G, G, S) or pol.trade_cost.shape != (G, G, S) or pol.taste.shape != (G, G, S):
         raise ValueError("policy arrays must have shape (countries, countries, sectors)")
-    if net.indptr.shape != (F + 1,):
-        raise ValueError("supplier network does not match the number of firms")
+    if net.indptr.shape != (F + 1,) or net.indptr[0] != 0 or net.indptr[-1] != net.supplier.shape[0]:
+        raise ValueError("supplier network: indptr does not match the number of firms or links")
+    # The kernels index without bounds checks: refuse indices that would read outside the arrays.
+    if net.supplier.shape[0] and (net.supplier.min() < 0 or net.supplier.max() >= F):
+        raise ValueError("supplier network: supplier index out of range")
+    if np.any(np.diff(net.indptr) < 0):
+        raise ValueError("supplier network: indptr is not non-decreasing")
+    if fs.country.min() < 0 or fs.country.max() >= G or fs.sector.min() < 0 or fs.sector.max() >= S:
+        raise ValueError("firm state: country or sector index out of range")
     wage = cs.wage.astype(float).copy()
     logp = np.log(fs.price).astype(float)
     X = fs.output.astype(float).copy()

@@ -236,3 +236,10 @@ def test_same_seed_same_world_bit_identical():
     assert not np.array_equal(a.firms.productivity, c.firms.productivity)
     ra, rb = clear(a, flexible=True), clear(b, flexible=True)
     assert np.array_equal(ra.output, rb.output) and np.array_equal(ra.wage, rb.wage)
+
+
+def test_out_of_range_network_is_refused_before_the_kernels():
+    w = build_default_world(small_config(), rng(0), equilibrate=False)
+    w.network.supplier[3] = w.F + 5
+    with pytest.raises(ValueError, match="supplier index out of range"):
+        clear(w)
