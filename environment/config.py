@@ -273,6 +273,9 @@ class DefaultWorldConfig(ConfigBase):
             unknown = sorted(set(s.input_shares) - sectors)
             if unknown:
                 raise ValueError(f"sector {s.name!r} has input_shares for unknown sectors {unknown}")
+        cells = len(self.countries) * len(self.sectors)
+        if self.firms.count < cells:
+            raise ValueError(f"firms.count must be at least countries x sectors = {cells}, got {self.firms.count}")
         beta = sum(s.final_demand_share for s in self.sectors)
         if abs(beta - 1.0) > SHARE_TOL:
             raise ValueError(f"sector final_demand_share must sum to 1, got {beta:.12g}")
