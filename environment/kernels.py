@@ -39,11 +39,11 @@ where tf_c = sum_{o,s} (beta pi + e) tau / (1 + tau) is the tariff share of c's 
 (all income is spent), so its level is fixed by the anchor ``sum_c labour income_c =
 sum_c w_c L_c``: the world as a whole is at full employment and unemployment is a matter of
 relative wages. Scaling every wage and rental scales every price and value and leaves real
-quantities unchanged (homogeneity). Each iteration is an aggregation-disaggregation step over
-the country-sector cells (the cell-level system solved exactly, which removes the slow
-between-country modes of home-biased economies) and one power step, a gather over the
-seller-major copy of the network rescaled to the anchor; the residual is the power step's
-``|X_new - X|_1 / |X_new|_1``.
+quantities unchanged (homogeneity). Each iteration is one power step, a gather over the
+seller-major copy of the network rescaled to the anchor, whose flows also give the system
+aggregated to country-sector cells; that small system is solved exactly to correct the cell
+totals (aggregation-disaggregation), which removes the slow between-country modes of
+home-biased economies. The residual is the power step's ``|X_new - X|_1 / |X_new|_1``.
 
 Wages. Employment ``N_c = sum_{f in c} nu_f (1 - k_f) X_f / w_c``. In the flexible mode
 the clearing iterates ``w_c <- w_c (N_c / L_c)^step`` (tatonnement), rescaled so that
