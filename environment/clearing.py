@@ -21,7 +21,7 @@ import numpy as np
 from . import kernels as K
 from .state import World
 
-__all__ = ["ClearingResult", "ClearingWarning", "clear", "ENGINES"]
+__all__ = ["ClearingResult", "ClearingWarning", "clear", "landed_price", "ENGINES"]
 
 ENGINES = ("numba", "reference")
 
@@ -72,6 +72,17 @@ class ClearingResult:
     def unemployment_rate(self, labour_force: np.ndarray) -> np.ndarray:
         """u_c = 1 - N_c / L_c."""
         return 1.0 - self.employment / labour_force
+
+
+def landed_price(world: World, importer: int, price: np.ndarray | None = None) -> np.ndarray:
+    """Landed cost in country ``importer`` of every firm's good: ``p_g (1 + tau_{c,o,s}) t_{c,o,s}``.
+
+    ``price`` defaults to the state's producer prices. The wedge is the one the price dual and
+    the Armington shares use (DESIGN.md, "The economy, one period"), shape (F,).
+    """
+    fs, pol = world.firms, world.policy
+    p = fs.price if price is None else np.asarray(price, dtype=float)
+    return p * (1.0 + pol.tariff[importer, fs.country, fs.sector]) * pol.trade_cost[importer, fs.country, fs.sector]
 
 
 def _engine(name: str):

@@ -10,7 +10,7 @@ import pytest
 from gvc_abm.environment import kernels as K
 from gvc_abm.environment.aggregate import aggregate
 from gvc_abm.environment.builders import build_default_world
-from gvc_abm.environment.clearing import ClearingWarning, clear
+from gvc_abm.environment.clearing import ClearingWarning, clear, landed_price
 from gvc_abm.environment.config import CountryConfig, TariffRule
 from gvc_abm.environment.welfare import real_income
 
@@ -120,6 +120,12 @@ def test_tariff_raises_landed_price_by_one_plus_tau_and_shifts_demand():
     w1 = w0.copy()
     A, B, C, goods = 0, 1, 2, 0
     w1.policy.tariff[A, C, goods] = tau
+    # at the same producer prices, the landed price in A of C's goods rises by exactly (1 + tau)
+    ratio = landed_price(w1, A) / landed_price(w0, A)
+    hit_firms = (w0.firms.country == C) & (w0.firms.sector == goods)
+    np.testing.assert_allclose(ratio[hit_firms], 1 + tau, rtol=1e-15)
+    np.testing.assert_array_equal(ratio[~hit_firms], 1.0)
+    np.testing.assert_array_equal(landed_price(w1, B), landed_price(w0, B))
     # the dual: every firm of A pays (1 + tau) more for C's goods: b_f rises by (1 - nu) sum share log(1 + tau)
     fs, net = w0.firms, w0.network
     b0, b1 = np.empty(w0.F), np.empty(w0.F)
