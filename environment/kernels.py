@@ -82,28 +82,45 @@ def _log_wedge_table(tariff, tcost):
 
 
 @njit(cache=True)
-def _price_rhs(country, sector, z, a, nu, indptr, supplier, share, wage, rental, tech, tariff, tcost, kappa, out_b):
-    """b_f: every term of log p_f except the (1-nu_f) sum share log p_g part (module docstring)."""
+def _price_link_terms(country, sector, nu, indptr, supplier, share, tariff, tcost, out):
+    """The wage-independent link part of b_f: (1-nu_f) sum_g share_fg log wedge_fg - sum_g gamma log gamma,
+    gamma = (1-nu_f) share_fg (the Cobb-Douglas constant of the intermediate inputs)."""
     F = country.shape[0]
     S = tariff.shape[2]
     lw = _log_wedge_table(tariff, tcost)
-    cell = np.empty(F, dtype=np.int32)
+    cell = np.empty(F, dtype=np.uint32)
     for f in range(F):
         cell[f] = country[f] * S + sector[f]
     for f in range(F):
         c = country[f]
+        m = 1.0 - nu[f]
+        acc = 0.0
+        for j in range(indptr[f], indptr[f + 1]):
+            w = share[j]
+            acc += m * w * lw[c, cell[supplier[j]]] - _xlogx(m * w)
+        out[f] = acc
+
+
+@njit(cache=True)
+def _price_firm_terms(country, sector, z, a, nu, wage, rental, tech, kappa, link_terms, out_b):
+    """b_f = -log(A_c z_f) + nu_f (log cVA_f - log nu_f) + link_terms_f, with
+    log cVA_f = (1-k)(log w - log(1-k)) + k (log r - log k), k = kappa_s a_f."""
+    for f in range(country.shape[0]):
+        c = country[f]
         k = kappa[sector[f]] * a[f]
-        # log cVA_f = (1-k)(log w - log(1-k)) + k (log r - log k)
         lva = (1.0 - k) * np.log(wage[c]) - _xlogx(1.0 - k)
         if k > 0.0:
             lva += k * np.log(rental[c]) - _xlogx(k)
         v = nu[f]
-        m = 1.0 - v
-        b = -np.log(tech[c] * z[f]) + v * lva - _xlogx(v)
-        for j in range(indptr[f], indptr[f + 1]):
-            w = share[j]
-            b += m * w * lw[c, cell[supplier[j]]] - _xlogx(m * w)
-        out_b[f] = b
+        out_b[f] = -np.log(tech[c] * z[f]) + v * lva - _xlogx(v) + link_terms[f]
+
+
+@njit(cache=True)
+def _price_rhs(country, sector, z, a, nu, indptr, supplier, share, wage, rental, tech, tariff, tcost, kappa, out_b):
+    """b_f: every term of log p_f except the (1-nu_f) sum share log p_g part (module docstring)."""
+    links = np.empty(country.shape[0])
+    _price_link_terms(country, sector, nu, indptr, supplier, share, tariff, tcost, links)
+    _price_firm_terms(country, sector, z, a, nu, wage, rental, tech, kappa, links, out_b)
 
 
 @njit(cache=True)
@@ -491,6 +508,8 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
     emp = np.empty(G)
     _labour_fraction(sector, a, kappa, labour_frac)
     _value_coefficients(country, sector, nu, indptr, supplier, share, tariff, t_indptr, t_buyer, t_cell, t_coef, tint)
+    link_terms = np.empty(F)  # wage-independent: computed once, reused by every wage iteration
+    _price_link_terms(country, sector, nu, indptr, supplier, share, tariff, tcost, link_terms)
     p_it_total = 0
     v_it_total = 0
     w_it = 0
@@ -502,7 +521,7 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
     # inner fixed points are solved tighter in the flexible mode so the wage loop sees no noise
     inner = max(tol * 1e-2, 1e-15) if flexible else tol
     while True:
-        _price_rhs(country, sector, z, a, nu, indptr, supplier, share, wage, rental, tech, tariff, tcost, kappa, b)
+        _price_firm_terms(country, sector, z, a, nu, wage, rental, tech, kappa, link_terms, b)
         p_it, p_res = _solve_prices(indptr, supplier, share, nu, b, logp, inner, max_iter)
         p_it_total += p_it
         _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, theta, pi, log_pindex)
