@@ -408,7 +408,7 @@ def build_default_world(
     seller = start[cell] + np.minimum((rng.random(len(buyer)) * counts[cell]).astype(np.int64), counts[cell] - 1)
     # --- merge duplicate (buyer, seller) links
     key = buyer * F + seller
-    ukey, inv = np.unique(key, return_inverse=True)
+    ukey = np.unique(key)
     ub = ukey // F
     us = ukey % F
     usec = sector[us]
@@ -416,9 +416,10 @@ def build_default_world(
     wl = weight[us] * tcost[country[ub], country[us], usec] ** (1.0 - sigma)
     gkey = ub * S + usec
     gsum = np.bincount(gkey, weights=wl, minlength=F * S)
-    present = gsum > 0
-    alpha_sum = np.bincount(np.flatnonzero(present) // S, weights=alpha[np.flatnonzero(present) % S, sector[np.flatnonzero(present) // S]], minlength=F)
-    share = alpha[usec, sector[ub]] / alpha_sum[ub] * wl / gsum[gkey]
+    bought = np.flatnonzero(gsum > 0)  # (buyer, input sector) pairs with at least one link
+    b_firm, b_sec = bought // S, bought % S
+    alpha_bought = np.bincount(b_firm, weights=alpha[b_sec, sector[b_firm]], minlength=F)
+    share = alpha[usec, sector[ub]] / alpha_bought[ub] * wl / gsum[gkey]
     indptr = np.zeros(F + 1, dtype=np.int64)
     indptr[1:] = np.cumsum(np.bincount(ub, minlength=F))
     # initial wages and rental
