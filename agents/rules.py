@@ -29,6 +29,7 @@ __all__ = [
     "firm_value_added_share",
     "update_risk_premium",
     "firm_review",
+    "firm_automate",
     "protection_pressure",
     "INSTRUMENTS",
     "RESTRICTIVE",
@@ -319,6 +320,34 @@ def firm_value_added_share(nu_sector: float, kappa: float, automation: float, in
     return nu_sector + (1.0 - nu_sector) * insourcing * kappa * automation
 
 
+@register_jitable
+def firm_automate(
+    f: int,
+    firm_country: np.ndarray,
+    firm_sector: np.ndarray,
+    automation: np.ndarray,
+    nu: np.ndarray,
+    nu_base: np.ndarray,
+    automation_scale: np.ndarray,
+    kappa: np.ndarray,
+    wage: np.ndarray,
+    robot_price: float,
+    elasticity: float,
+    speed: float,
+    insourcing: float,
+) -> None:
+    """Firm f moves its automation toward the cost-minimizing target and updates nu_f, in place.
+
+    ``a_f <- a_f + speed (a*(w_c, rho) - a_f)`` with :func:`automation_target` (scale
+    ``automation_scale[f]``), then ``nu_f = nu_base_f + (1 - nu_base_f) chi kappa_s a_f``
+    (:func:`firm_value_added_share`).
+    """
+    c = firm_country[f]
+    target = automation_target(wage[c], robot_price, elasticity, automation_scale[f])
+    automation[f] = step_automation(automation[f], target, speed)
+    nu[f] = firm_value_added_share(nu_base[f], kappa[firm_sector[f]], automation[f], insourcing)
+
+
 # --------------------------------------------------------------------------- governments
 
 
@@ -396,8 +425,10 @@ def choose_policy(
       sector tariff, local-content rule or import-substitution subsidy, picked by the
       pre-drawn ``u`` in thirds; advanced economies (``group`` 0) a political one:
       a tariff targeted at the partner with the most negative bilateral value-added
-      balance ``va_balance`` (exports of VA minus imports of VA), leaving their bloc
-      (only if ``in_bloc``) or a "buy local" campaign (Gao, Li & Zhu 2021, hypothesis 3).
+      balance ``va_balance`` (exports of VA minus imports of VA; the own entry must be
+      +inf), a "buy local" campaign, or leaving their bloc (only if ``in_bloc``), picked
+      by ``u``; with no partner in value-added deficit the tariff becomes a campaign
+      (Gao, Li & Zhu 2021, hypothesis 3).
     - ``pressure < liberalize_threshold``: cut tariffs if ``has_tariffs``, else join the
       region's bloc if ``bloc_available`` and not ``in_bloc``.
     - In addition, with ``pressure > retaliate_threshold``, retaliate against the
@@ -420,13 +451,13 @@ def choose_policy(
             partner = int(np.argmin(va_balance))
             options = 3 if in_bloc else 2
             pick = min(int(u * options), options - 1)
-            if pick == 0:
+            if pick == 0 and va_balance[partner] < 0.0:
                 out[0, 0] = 4
                 out[0, 1] = partner
-            elif pick == 1:
-                out[0, 0] = 6
-            else:
+            elif pick == 2:
                 out[0, 0] = 5
+            else:
+                out[0, 0] = 6
         moves = 1
     elif pressure < liberalize_threshold:
         if has_tariffs:

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from .leontief import safe_divide
+from .leontief import leontief_system, safe_divide, value_added_multipliers
+from .mrio import MRIO, as_mrio
 
-__all__ = ["value_added_absorption", "trade_benefit_index"]
+__all__ = ["value_added_absorption", "value_added_trade_matrix", "trade_benefit_index"]
 
 
 def value_added_absorption(W: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """``VA = W Y``, shape (G, G), from the multipliers ``W = S diag(v) B`` and final demand Y (n, G)."""
     return W @ Y
+
+
+def value_added_trade_matrix(m: MRIO) -> np.ndarray:
+    """``VA = S diag(v) B Y`` of a table (MRIO or pymrio.IOSystem): (G, G), source x absorber."""
+    m = as_mrio(m)
+    A, v, solver = leontief_system(m)
+    return value_added_absorption(value_added_multipliers(v, solver, m.G), m.Y)
 
 
 def trade_benefit_index(VA: np.ndarray) -> np.ndarray:

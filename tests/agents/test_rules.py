@@ -130,6 +130,9 @@ def test_advanced_economies_use_political_tools():
     assert _policy(0, 1.5, u=0.1) == (1, [("targeted_tariff", 1, -1)])
     assert _policy(0, 1.5, u=0.9) == (1, [("buy_local", -1, -1)])
     assert _policy(0, 1.5, u=0.9, in_bloc=True) == (1, [("leave_bloc", -1, -1)])
+    assert _policy(0, 1.5, u=0.5, in_bloc=True) == (1, [("buy_local", -1, -1)])
+    # No partner in value-added deficit: no one to target, a campaign instead.
+    assert _policy(0, 1.5, u=0.1, va_balance=(np.inf, 2.0, 1.0)) == (1, [("buy_local", -1, -1)])
     for u in np.linspace(0, 0.999, 7):
         n, moves = _policy(0, 1.5, u=u)
         assert moves[0][0] in ("targeted_tariff", "buy_local", "leave_bloc")

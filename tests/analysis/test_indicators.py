@@ -152,3 +152,12 @@ def test_functions_accept_a_pymrio_iosystem_directly(wiod_io):
     np.testing.assert_array_equal(kww_decomposition(wiod_io).terms, kww_decomposition(m).terms)
     with pytest.raises(TypeError, match="MRIO or a pymrio.IOSystem"):
         compute_indicators(np.zeros((2, 2)))
+
+
+def test_value_added_trade_matrix_gives_the_reported_tbi():
+    from gvc_abm.analysis.value_added_trade import value_added_trade_matrix
+
+    m = random_table(4, 2, seed=9)
+    VA = value_added_trade_matrix(m)
+    tbi = [c["tbi"] for c in compute_indicators(m)["countries"].values()]
+    np.testing.assert_allclose(trade_benefit_index(VA), tbi, rtol=1e-12)
