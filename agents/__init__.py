@@ -1,1 +1,1 @@
-"""gvc-abm: agents."""
+"""gvc-abm agents: who decides (Firm, Government, Household) and their decision rules."""

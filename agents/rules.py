@@ -31,6 +31,7 @@ __all__ = [
     "firm_review",
     "firm_automate",
     "protection_pressure",
+    "home_taste",
     "INSTRUMENTS",
     "RESTRICTIVE",
     "choose_policy",
@@ -380,6 +381,15 @@ def protection_pressure(
         + w_jobs * max(0.0, -manufacturing_job_change)
         + w_penetration * import_penetration
     )
+
+
+@register_jitable
+def home_taste(initial: float, shift: float, cap: float) -> float:
+    """Households' preference weight for home goods: ``b_cc = b_cc(0) exp(min(h_c, cap))``.
+
+    ``h_c`` is the log shift "buy local" campaigns have built up (DESIGN.md, "Household").
+    """
+    return initial * np.exp(min(shift, cap))
 
 
 #: Policy instruments, by code. Economic tools (developing and emerging economies) and

@@ -67,6 +67,10 @@ class GovernmentBehaviour(ConfigBase):
     subsidy_step: Share = Field(default=0.05, description="Rise of a domestic-supplier subsidy per measure, fraction of cost.")
     buy_local_step: float = Field(default=0.15, gt=0, description="Rise of households' home-bias weight per campaign, log points.")
     liberalize_step: Share = Field(default=0.25, description="Fraction of every tariff removed by one liberalization.")
+    manufacturing_sectors: list[str] = Field(
+        default_factory=lambda: ["food", "textiles", "chemicals", "machinery", "electronics"],
+        description="Sectors whose jobs count as manufacturing jobs (all sectors if none of these exist in the world).",
+    )
 
     @model_validator(mode="after")
     def thresholds_ordered(self):

@@ -1,0 +1,419 @@
+"""The Mesa model: the one place that wires the agents to the world.
+
+One period, in HARK's order (STYLE.md section 3; DESIGN.md "Agents and their decisions"):
+
+1. exogenous drivers of the period are applied (:mod:`~gvc_abm.environment.drivers`);
+2. every random number of the period is drawn from ``model.rng`` in a fixed order;
+3. governments decide from last period's MRIO (pressure, then moves), and the moves are
+   carried out in country order and logged (:mod:`~gvc_abm.environment.instruments`);
+4. households set their home bias, firms review suppliers and automate;
+5. the policy is published (applied tariffs, tastes) and the market clears;
+6. the period's MRIO is aggregated and its indicators computed, which the next period's
+   governments read; sticky wages and the perceived risk premia adjust.
+
+Two engines run the same rules (:mod:`gvc_abm.agents.rules`): ``numba`` compiles them into
+loops over all agents and clears with the numba kernels; ``mesa`` (alias ``reference``)
+steps the Mesa agents with ``AgentSet.shuffle_do`` and clears with the plain-Python
+reference. Decisions read only last period's prices and write only the agent's own state,
+and the draws are made before anyone acts, so the shuffled order cannot change results.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+import pandas as pd
+from numba import njit
+
+from gvc_abm.agents import rules
+from gvc_abm.agents.firm import Firm
+from gvc_abm.agents.government import Government
+from gvc_abm.agents.household import Household
+from gvc_abm.analysis.value_added_trade import value_added_trade_matrix
+
+from .aggregate import PeriodTable, aggregate
+from .behaviour import AgentsConfig
+from .config import DefaultWorldConfig, SimulationConfig
+from .drivers import DriversConfig, drivers_at
+from .instruments import Instruments, apply_move, apply_tariff_shock, effective_tariffs, join_bloc
+from .model import WorldModel, _indicator_rows, world_frame, world_seeds
+
+__all__ = ["GVCModel", "GROUP_CODES"]
+
+#: Development groups as the rules code them (Gao, Li & Zhu 2021: advanced vs developing).
+GROUP_CODES = {"advanced": 0, "emerging": 1, "developing": 2}
+
+
+@njit(cache=True)
+def _decide_firms(F, head, u_review, u_origin, u_firm, tail, automate):
+    """Fast engine: every firm reviews its suppliers and automates (the rules, compiled)."""
+    switches = 0
+    for f in range(F):
+        switches += rules.firm_review(f, *head, u_review[f], u_origin[f], u_firm[f], *tail)
+        rules.firm_automate(f, *automate)
+    return switches
+
+
+@njit(cache=True)
+def _decide_governments(groups, weights, thresholds, tbi, tbi_previous, unemployment, jobs_change, penetration,
+                        va_balance, targeted_by, in_bloc, bloc_available, has_tariffs, u, moves, pressure):
+    """Fast engine: every government's pressure and moves (the rules, compiled)."""
+    for c in range(groups.shape[0]):
+        pressure[c] = rules.protection_pressure(
+            tbi[c], tbi_previous[c], unemployment[c], jobs_change[c], penetration[c].max(),
+            weights[0], weights[1], weights[2], weights[3], weights[4],
+        )
+        rules.choose_policy(groups[c], pressure[c], thresholds[0], thresholds[1], thresholds[2], penetration[c],
+                            va_balance[c], targeted_by[c], in_bloc[c], bloc_available[c], has_tariffs[c], u[c], moves[c])
+
+
+@njit(cache=True)
+def _decide_households(initial_taste, home_bias, cap, taste):
+    """Fast engine: every household's home-goods weight (the rule, compiled)."""
+    for c in range(taste.shape[0]):
+        for s in range(taste.shape[2]):
+            taste[c, c, s] = rules.home_taste(initial_taste[c, c, s], home_bias[c], cap)
+
+
+@dataclass
+class Draws:
+    """The period's random numbers, drawn before any decision."""
+
+    u_government: np.ndarray  # (G,)
+    u_review: np.ndarray  # (F, S)
+    u_origin: np.ndarray  # (F, S)
+    u_firm: np.ndarray  # (F, S)
+
+
+@dataclass
+class Observations:
+    """What governments see of last period (all by country, from its MRIO and accounts)."""
+
+    tbi: np.ndarray
+    tbi_previous: np.ndarray
+    unemployment: np.ndarray
+    jobs_change: np.ndarray  # relative change of manufacturing employment
+    penetration: np.ndarray  # (G, S) import share of domestic use by sector
+    va_balance: np.ndarray  # (G, G) VA exported to minus imported from each partner; +inf own
+    targeted_by: np.ndarray  # (G, G)
+    in_bloc: np.ndarray
+    bloc_available: np.ndarray
+    has_tariffs: np.ndarray
+
+
+def _manufacturing_mask(sectors: tuple[str, ...], names: list[str]) -> np.ndarray:
+    mask = np.array([s in names for s in sectors])
+    return mask if mask.any() else np.ones(len(sectors), dtype=bool)
+
+
+def import_penetration(table: PeriodTable) -> np.ndarray:
+    """Import share of each country's use of each sector's goods, (G, S).
+
+    ``m_{c,s} = sum_{o != c} (Z_{(o,s), c} + Y_{(o,s), c}) / sum_o (Z_{(o,s), c} + Y_{(o,s), c})``
+    with Z summed over c's buying sectors.
+    """
+    G, S = len(table.countries), len(table.sectors)
+    use = table.Z.reshape(G, S, G, S).sum(axis=3) + table.Y.reshape(G, S, G)  # [origin, sector, user]
+    total = use.sum(axis=0)  # [sector, user]
+    foreign = total - np.einsum("csc->sc", use)
+    return np.divide(foreign, total, out=np.zeros_like(total), where=total != 0).T
+
+
+class GVCModel(mesa.Model):
+    """Firms, governments and households on the world of a :class:`SimulationConfig`.
+
+    Parameters
+    ----------
+    config : SimulationConfig
+    seed : int, optional
+        Overrides ``config.seed``; the world and the agents' draws both derive from it.
+    agents, drivers : AgentsConfig, DriversConfig, optional
+        The agents' parameters and the exogenous drivers (default: the config's).
+    shuffle_seed : int, optional
+        Seed of the order the Mesa engine steps agents in (it changes nothing; tests use it).
+    """
+
+    def __init__(
+        self,
+        config: SimulationConfig,
+        seed: int | None = None,
+        *,
+        agents: AgentsConfig | None = None,
+        drivers: DriversConfig | None = None,
+        shuffle_seed: int | None = None,
+    ):
+        seed = config.seed if seed is None else int(seed)
+        _, agent_rng = world_seeds(seed)
+        super().__init__(rng=agent_rng)
+        if shuffle_seed is not None:
+            self.random = random.Random(shuffle_seed)
+        self.config = config
+        self.seed = seed
+        self.agents_config = agents if agents is not None else getattr(config, "agents", AgentsConfig())
+        self.drivers = drivers if drivers is not None else getattr(config, "drivers", DriversConfig())
+        self.engine = "numba" if config.engine == "numba" else "mesa"
+        self.core = WorldModel(config, seed)  # the world, clearing and sticky wages
+        self.world = self.core.world
+        w = self.world
+        G, S, F = w.G, w.S, w.F
+        fb = self.agents_config.firms
+        # --- period-0 references the drivers and rules are relative to
+        self.initial_taste = w.policy.taste.copy()
+        self.initial_trade_cost = w.policy.trade_cost.copy()
+        self.initial_rental = w.country_state.rental.copy()
+        self.initial_deficit = w.country_state.deficit.copy()
+        self.base_productivity = w.firms.productivity.copy()
+        a0 = w.firms.automation.copy()
+        chi_k = fb.insourcing * w.kappa[w.firms.sector] * a0
+        self.nu_base = np.clip((w.firms.nu - chi_k) / np.where(chi_k < 1, 1 - chi_k, 1.0), 0.0, 1.0)
+        # Pareto scale phi_0 / rho_0 that makes each firm's period-0 automation its target
+        self.automation_scale = a0 ** (1.0 / fb.automation_elasticity) / w.country_state.wage[w.firms.country]
+        # --- instruments, blocs, geography
+        bloc_names, bloc_of = self._initial_blocs()
+        self.instruments = Instruments.initial(self._initial_statutory(bloc_of), bloc_of, bloc_names)
+        self.distance = self._distances()
+        cell = w.cell()
+        self.cell_start = np.searchsorted(cell, np.arange(G * S + 1)).astype(np.int64)
+        self.firms_per_cell = np.diff(self.cell_start).reshape(G, S).astype(float)
+        groups = w.meta.get("groups") or ["advanced"] * G
+        self.groups = np.array([GROUP_CODES[g] for g in groups], dtype=np.int64)
+        gb = self.agents_config.governments
+        self.pressure_weights = (gb.weight_tbi, gb.weight_tbi_fall, gb.weight_unemployment, gb.weight_jobs,
+                                 gb.weight_penetration)
+        self.thresholds = (gb.protect_threshold, gb.liberalize_threshold, gb.retaliate_threshold)
+        self.manufacturing = _manufacturing_mask(w.sectors, gb.manufacturing_sectors)
+        # --- agents (Mesa); ids follow the state arrays
+        for c in range(G):
+            Government(self, c, int(self.groups[c]))
+            Household(self, c)
+        for f in range(F):
+            Firm(self, f)
+        # --- per-period records
+        self.moves = np.zeros((G, 2, 4))
+        self.pressure = np.zeros(G)
+        self.switches = 0
+        self.events: list[dict] = []
+        self.indicator_frames: list[pd.DataFrame] = []
+        self.world_frames: list[pd.DataFrame] = []
+        self.tables: list[PeriodTable] = []
+        self.observations: Observations | None = None
+        self._history: dict[str, np.ndarray] = {}
+        self.period = 0
+        self.draws: Draws | None = None
+
+    # ------------------------------------------------------------------ set-up helpers
+    def _initial_blocs(self) -> tuple[tuple[str, ...], np.ndarray]:
+        w = self.world
+        names: list[str] = []
+        bloc_of = np.full(w.G, -1, dtype=np.int64)
+        wc = self.config.world
+        if isinstance(wc, DefaultWorldConfig):
+            for b in wc.trade.blocs:
+                names.append(b.name)
+                for member in b.members:
+                    k = w.countries.index(member)
+                    if bloc_of[k] < 0:
+                        bloc_of[k] = len(names) - 1
+        for ev in self.drivers.blocs:
+            if ev.bloc not in names:
+                names.append(ev.bloc)
+        return tuple(names), bloc_of
+
+    def _initial_statutory(self, bloc_of: np.ndarray) -> np.ndarray:
+        """Period-0 tariffs with the MFN rate restored between bloc members (what leaving brings back)."""
+        stat = self.world.policy.tariff.copy()
+        wc = self.config.world
+        if isinstance(wc, DefaultWorldConfig):
+            mfn = np.array([c.mfn_tariff for c in wc.countries])
+            same = (bloc_of[:, None] == bloc_of[None, :]) & (bloc_of[:, None] >= 0)
+            np.fill_diagonal(same, False)
+            stat = np.where(same[:, :, None] & (stat == 0), mfn[:, None, None], stat)
+        return stat
+
+    def _distances(self) -> np.ndarray:
+        wc = self.config.world
+        G = self.world.G
+        if isinstance(wc, DefaultWorldConfig):
+            loc = np.array([c.location for c in wc.countries], dtype=float)
+            return np.sqrt(((loc[:, None, :] - loc[None, :, :]) ** 2).sum(axis=2))
+        return np.zeros((G, G))
+
+    # ------------------------------------------------------------------ one period
+    def step(self) -> None:
+        """One period (module docstring)."""
+        w = self.world
+        G, S, F = w.G, w.S, w.F
+        t = self.period
+        last_gdp = self.world_frames[-1]["gdp"].to_numpy() if self.world_frames else np.ones(G)
+        d = drivers_at(self.drivers, t, w.countries, w.regions, w.sectors, last_gdp / last_gdp.sum())
+        self._apply_drivers(d)
+        rng = self.rng
+        self.draws = Draws(
+            u_government=rng.random(G), u_review=rng.random((F, S)), u_origin=rng.random((F, S)), u_firm=rng.random((F, S))
+        )
+        if self.agents_config.enabled:
+            if self.observations is not None:
+                self._governments_decide()
+            self._households_decide()
+            self._firms_decide(d)
+        self._publish_policy()
+        result, table = self.core.step()
+        self._record(result, table, d)
+        self.period = self.core.period
+
+    def _apply_drivers(self, d) -> None:
+        w = self.world
+        cs = w.country_state
+        ins = self.instruments
+        w.policy.trade_cost[:] = 1.0 + (self.initial_trade_cost - 1.0) * d.trade_cost
+        cs.rental[:] = self.initial_rental * d.robot_price
+        cs.deficit[:] = self.initial_deficit + d.extra_deficit
+        if self.period > 0:
+            cs.labour_force *= 1.0 + d.labour_growth
+            cs.technology *= 1.0 + d.technology_growth
+        w.firms.productivity[:] = self.base_productivity * d.capacity[w.firms.country, w.firms.sector]
+        self.capacity = d.capacity
+        for ev in self.drivers.blocs:
+            if ev.period == self.period:
+                b = ins.bloc_names.index(ev.bloc)
+                for member in ev.members:
+                    k = w.countries.index(member)
+                    if ev.action == "join":
+                        join_bloc(ins, k, b)
+                    elif ins.bloc_of[k] == b:
+                        ins.bloc_of[k] = -1
+                    self.events.append({"period": self.period, "country": member, "instrument": f"bloc_{ev.action}",
+                                        "target": ev.bloc, "sector": "", "restrictive": ev.action == "leave",
+                                        "source": "driver"})
+        for k, shock in enumerate(self.drivers.tariff_shocks):
+            if shock.period == self.period:
+                imp = np.array([shock.importer in ("*", c) for c in w.countries])
+                exp_ = np.array([shock.exporter in ("*", c) for c in w.countries])
+                sec = np.array([shock.sector in ("*", s) for s in w.sectors])
+                if not imp.any() or not exp_.any() or not sec.any():
+                    raise ValueError(f"drivers.tariff_shocks.{k}: unknown importer, exporter or sector")
+                apply_tariff_shock(ins, imp, exp_, sec, shock.rate)
+                for c in np.flatnonzero(imp):
+                    self.events.append({"period": self.period, "country": w.countries[c], "instrument": "tariff_shock",
+                                        "target": shock.exporter, "sector": shock.sector, "restrictive": shock.rate > 0,
+                                        "source": "driver"})
+
+    def _governments_decide(self) -> None:
+        o = self.observations
+        self.moves[:] = 0.0
+        if self.engine == "numba":
+            _decide_governments(self.groups, np.array(self.pressure_weights), np.array(self.thresholds), o.tbi,
+                                o.tbi_previous, o.unemployment, o.jobs_change, o.penetration, o.va_balance,
+                                o.targeted_by, o.in_bloc, o.bloc_available, o.has_tariffs, self.draws.u_government,
+                                self.moves, self.pressure)
+        else:
+            self.agents_by_type[Government].shuffle_do("step")
+        ins = self.instruments
+        ins.targeted_by[:] = 0.0  # measures of this period are what partners may answer next period
+        w = self.world
+        for c in range(w.G):
+            for row in self.moves[c]:
+                event = apply_move(ins, c, row, self.agents_config.governments, w.regions)
+                if event is None:
+                    continue
+                target = event["target"]
+                if event["instrument"] == "join_bloc":
+                    target_name = ins.bloc_names[target]
+                else:
+                    target_name = w.countries[target] if target >= 0 else ""
+                self.events.append({
+                    "period": self.period, "country": w.countries[c], "instrument": event["instrument"],
+                    "target": target_name, "sector": w.sectors[event["sector"]] if event["sector"] >= 0 else "",
+                    "restrictive": event["restrictive"], "source": "government",
+                })
+
+    def _households_decide(self) -> None:
+        if self.engine == "numba":
+            _decide_households(self.initial_taste, self.instruments.home_bias,
+                               self.agents_config.households.max_home_bias, self.world.policy.taste)
+        else:
+            self.agents_by_type[Household].shuffle_do("step")
+
+    def _firms_decide(self, d) -> None:
+        w = self.world
+        fs, net, ins = w.firms, w.network, self.instruments
+        fb = self.agents_config.firms
+        G, S = w.G, w.S
+        info = fb.info_cost * d.info_cost
+        reach = self.firms_per_cell[None, :, :] * np.exp(-info * (1.0 + self.distance))[:, :, None]  # [c, o, s]
+        idx = np.arange(G)
+        reach[idx, idx, :] = self.firms_per_cell
+        reach_cdf = np.ascontiguousarray(np.cumsum(reach.transpose(0, 2, 1), axis=2))  # [c, s, o]
+        tariff = effective_tariffs(ins.statutory, ins.bloc_of)
+        K = int(np.diff(net.indptr).max()) if w.F else 0
+        work = (np.empty(K, dtype=np.int64), np.empty(K, dtype=np.int64), np.empty(K), np.empty(K),
+                np.empty(K, dtype=np.bool_), np.empty(K))
+        self.review_head = (fs.country, fs.sector, net.indptr, net.supplier, net.share, fs.price, tariff,
+                            w.policy.trade_cost, ins.risk, ins.subsidy, ins.local_content, self.cell_start, reach_cdf)
+        self.review_tail = (fb.review_rate, float(w.policy.sigma), fb.inertia, fb.switching_cost) + work
+        # robot price relative to period 0 (the rental of automation capital), per firm through the scale
+        robot_price = w.country_state.rental[fs.country] / self.initial_rental[fs.country]
+        self.automate_args = (fs.country, fs.sector, fs.automation, fs.nu, self.nu_base,
+                              self.automation_scale / robot_price, w.kappa, w.country_state.wage, 1.0,
+                              fb.automation_elasticity, fb.automation_speed, fb.insourcing)
+        self.switches = 0
+        if self.engine == "numba":
+            self.switches = _decide_firms(w.F, self.review_head, self.draws.u_review, self.draws.u_origin,
+                                          self.draws.u_firm, self.review_tail, self.automate_args)
+        else:
+            self.agents_by_type[Firm].shuffle_do("step")
+
+    def _publish_policy(self) -> None:
+        ins = self.instruments
+        self.world.policy.tariff[:] = effective_tariffs(ins.statutory, ins.bloc_of)
+
+    # ------------------------------------------------------------------ records
+    def _record(self, result, table: PeriodTable, d) -> None:
+        w = self.world
+        t = self.period
+        ind = _indicator_rows(table, t)
+        wf = world_frame(w, result, t)
+        wf["pressure"] = self.pressure.copy()
+        wf["switches"] = self.switches
+        self.indicator_frames.append(ind)
+        self.world_frames.append(wf)
+        if self.config.save_mrio:
+            self.tables.append(table)
+        # what governments read next period
+        tbi = ind["tbi"].to_numpy()
+        VA = value_added_trade_matrix(table.to_mrio())
+        balance = VA - VA.T
+        np.fill_diagonal(balance, np.inf)
+        labour_by_cell = table.factors[0].reshape(w.G, w.S)
+        jobs = (labour_by_cell[:, self.manufacturing].sum(axis=1)) / result.wage
+        prev_jobs = self._history.get("jobs", jobs)
+        ins = self.instruments
+        in_bloc = ins.bloc_of >= 0
+        available = np.array([
+            (not in_bloc[c]) and any(ins.bloc_of[k] >= 0 and w.regions[k] == w.regions[c] for k in range(w.G) if k != c)
+            for c in range(w.G)
+        ])
+        self.observations = Observations(
+            tbi=tbi,
+            tbi_previous=self._history.get("tbi", tbi),
+            unemployment=wf["unemployment"].to_numpy(),
+            jobs_change=np.divide(jobs - prev_jobs, prev_jobs, out=np.zeros(w.G), where=prev_jobs != 0),
+            penetration=import_penetration(table),
+            va_balance=balance,
+            targeted_by=ins.targeted_by.copy(),
+            in_bloc=in_bloc,
+            bloc_available=available,
+            has_tariffs=ins.statutory.reshape(w.G, -1).max(axis=1) > 0,
+        )
+        self._history = {"tbi": tbi, "jobs": jobs}
+        # perceived risk of each origin learns from the capacity it lost this period
+        loss = 1.0 - d.capacity.mean(axis=1)
+        ins.risk[:] = rules.update_risk_premium(ins.risk, loss, self.agents_config.firms.risk_learning)
+
+    def events_frame(self) -> pd.DataFrame:
+        """The policy-event log: period, country, instrument, target, sector, restrictive, source."""
+        cols = ["period", "country", "instrument", "target", "sector", "restrictive", "source"]
+        return pd.DataFrame(self.events, columns=cols)
