@@ -55,17 +55,20 @@ def effective_cost(price: float, tariff: float, trade_cost: float, risk_premium:
 
 
 @register_jitable
-def ces_target_shares(costs: np.ndarray, total: float, sigma: float, out: np.ndarray) -> None:
-    """Cost-minimizing shares of a CES input bundle: ``w*_g = total c_g^-sigma / sum_h c_h^-sigma``.
+def ces_target_shares(costs: np.ndarray, weights: np.ndarray, total: float, sigma: float, out: np.ndarray) -> None:
+    """Cost-minimizing spending shares of a CES input bundle:
+    ``w*_g = total lambda_g c_g^(1-sigma) / sum_h lambda_h c_h^(1-sigma)``.
 
-    The expenditure shares of a CES aggregate of suppliers with elasticity sigma
-    (Armington 1969; the same sigma as the clearing's demand system). Written to ``out``.
+    The expenditure shares of a CES aggregate of supplier varieties with weights lambda
+    and elasticity sigma (Armington 1969; the same sigma as
+    the clearing's demand system). With sigma = 1 (Cobb-Douglas) they do not depend on
+    cost. Written to ``out``.
     """
     k = costs.shape[0]
     cmin = costs.min()  # scale for numerical safety: shares are scale-free
     denom = 0.0
     for i in range(k):
-        out[i] = (costs[i] / cmin) ** (-sigma)
+        out[i] = weights[i] * (costs[i] / cmin) ** (1.0 - sigma)
         denom += out[i]
     for i in range(k):
         out[i] = total * out[i] / denom
@@ -76,8 +79,11 @@ def review_supplier_group(
     suppliers: np.ndarray,
     shares: np.ndarray,
     costs: np.ndarray,
+    relative_costs: np.ndarray,
+    weights: np.ndarray,
     candidate: int,
     candidate_cost: float,
+    candidate_relative_cost: float,
     sigma: float,
     inertia: float,
     switching_cost: float,
@@ -85,18 +91,25 @@ def review_supplier_group(
 ) -> int:
     """One firm's review of its suppliers of one input sector, in place.
 
-    1. *Switch*: the sampled ``candidate`` replaces the supplier with the highest perceived
-       cost ``c_max`` if it is not already a supplier and
-       ``candidate_cost (1 + switching_cost) < c_max``; it takes over that slot's share
-       (the relationship moves, the firm's input mix does not jump).
-    2. *Shift*: shares move a fraction ``inertia`` of the way to the CES cost-minimizing
-       shares, ``w' = (1 - inertia) w + inertia w*``, with ``w*`` from
-       :func:`ces_target_shares` on the (possibly new) costs; the sector's total share
-       is unchanged.
+    1. *Switch* (extensive margin): the sampled ``candidate`` replaces the supplier whose
+       cost rose most relative to its reference (``relative_costs``: cost now over cost
+       at the reference period) if it is not already a supplier and
+       ``candidate_relative_cost (1 + switching_cost)`` is below that. Firms react to
+       *changes*: the period-0 network is the benchmark they chose (its preferences are
+       in the shares), so nothing switches until a tariff, a trade or information cost,
+       a disruption's risk premium, a subsidy or a productivity change moves relative
+       costs. The candidate takes over the slot's share, with the CES weight that makes
+       that share optimal at its cost.
+    2. *Shift* (intensive margin): shares move a fraction ``inertia`` of the way to the
+       CES cost-minimizing shares ``w*`` (:func:`ces_target_shares`) with the calibrated
+       link weights ``weights``; the sector's total share is unchanged.
 
-    So a tariff tau on one origin multiplies that supplier's cost by ``1 + tau`` and
-    moves its share by ``inertia (w*(tau) - w)``. ``scratch`` is a work array at least
-    as long as ``suppliers``. Returns 1 if a supplier was replaced, else 0.
+    The link weights are calibrated (``lambda_fg = w_fg c_fg^(sigma-1)``) so that current
+    shares are optimal at the costs they were formed at (a benchmark calibration as in
+    applied general equilibrium, Shoven & Whalley 1992): a tariff tau on one origin then
+    moves its share by exactly ``inertia (w*(tau) - w)`` with
+    ``w*_g ~ w_g (1 + tau)^(1-sigma)``. ``scratch`` is a work array at least as long as
+    ``suppliers``. Returns 1 if a supplier was replaced, else 0.
     """
     k = suppliers.shape[0]
     if k == 0:
@@ -106,19 +119,21 @@ def review_supplier_group(
         worst = 0
         already = False
         for i in range(k):
-            if costs[i] > costs[worst]:
+            if relative_costs[i] > relative_costs[worst]:
                 worst = i
             if suppliers[i] == candidate:
                 already = True
-        if not already and candidate_cost * (1.0 + switching_cost) < costs[worst]:
+        if not already and candidate_relative_cost * (1.0 + switching_cost) < relative_costs[worst]:
             suppliers[worst] = candidate
             costs[worst] = candidate_cost
+            relative_costs[worst] = candidate_relative_cost
+            weights[worst] = shares[worst] * candidate_cost ** (sigma - 1.0)
             switched = 1
     total = 0.0
     for i in range(k):
         total += shares[i]
     target = scratch[:k]
-    ces_target_shares(costs, total, sigma, target)
+    ces_target_shares(costs, weights, total, sigma, target)
     for i in range(k):
         shares[i] = (1.0 - inertia) * shares[i] + inertia * target[i]
     return switched
@@ -188,6 +203,9 @@ def firm_review(
     supplier: np.ndarray,
     share: np.ndarray,
     price: np.ndarray,
+    link_weight: np.ndarray,
+    reference_price: np.ndarray,
+    reference_wedge: np.ndarray,
     tariff: np.ndarray,
     trade_cost: np.ndarray,
     risk: np.ndarray,
@@ -206,6 +224,8 @@ def firm_review(
     group_suppliers: np.ndarray,
     group_shares: np.ndarray,
     group_costs: np.ndarray,
+    group_relative: np.ndarray,
+    group_weights: np.ndarray,
     group_domestic: np.ndarray,
     scratch: np.ndarray,
 ) -> int:
@@ -217,7 +237,11 @@ def firm_review(
     firm has no domestic supplier), the seller uniformly within the origin's cell
     (``cell_start`` is the CSR of firms by country-major cell) — and
     :func:`review_supplier_group` compares it with the current suppliers at
-    :func:`effective_cost`; then :func:`enforce_local_content` applies the rule of f's
+    :func:`effective_cost` relative to what the same supplier cost at the reference
+    period (``reference_price`` of the seller times ``reference_wedge`` (G, G, S: buyer
+    country, origin, sector), the landed-cost wedge then), with the calibrated CES weights
+    ``link_weight`` of f's links (updated in place); then :func:`enforce_local_content`
+    applies the rule of f's
     country in s. Draws ``u_*`` are f's pre-drawn uniforms, one per input sector.
     ``tariff``, ``trade_cost`` are (G, G, S) importer x origin x sector, ``subsidy`` and
     ``local_content`` (G, S) by the buyer's country; the other arrays are work space of
@@ -240,12 +264,14 @@ def firm_review(
             slots[k] = j
             group_suppliers[k] = g
             group_shares[k] = share[j]
+            group_weights[k] = link_weight[j]
             domestic = o == c
             group_domestic[k] = domestic
             has_domestic = has_domestic or domestic
             group_costs[k] = effective_cost(
                 price[g], tariff[c, o, s], trade_cost[c, o, s], risk[o], subsidy[c, s] if domestic else 0.0
             )
+            group_relative[k] = group_costs[k] / (reference_price[g] * reference_wedge[c, o, s])
             k += 1
         if k == 0:
             continue
@@ -257,6 +283,7 @@ def firm_review(
         count = cell_start[cell + 1] - cell_start[cell]
         candidate = -1
         candidate_cost = 0.0
+        candidate_relative = 0.0
         if count > 0:
             candidate = cell_start[cell] + min(int(u_firm[s] * count), count - 1)
             if candidate == f:
@@ -267,9 +294,11 @@ def firm_review(
                     price[candidate], tariff[c, origin, s], trade_cost[c, origin, s], risk[origin],
                     subsidy[c, s] if dom else 0.0,
                 )
+                candidate_relative = candidate_cost / (reference_price[candidate] * reference_wedge[c, origin, s])
         gs = group_suppliers[:k]
         sw = review_supplier_group(
-            gs, group_shares[:k], group_costs[:k], candidate, candidate_cost, sigma, inertia, switching_cost, scratch
+            gs, group_shares[:k], group_costs[:k], group_relative[:k], group_weights[:k], candidate, candidate_cost,
+            candidate_relative, sigma, inertia, switching_cost, scratch,
         )
         if sw:
             for i in range(k):
@@ -280,6 +309,7 @@ def firm_review(
         for i in range(k):
             supplier[slots[i]] = group_suppliers[i]
             share[slots[i]] = group_shares[i]
+            link_weight[slots[i]] = group_weights[i]
     return switches
 
 
@@ -358,7 +388,7 @@ def protection_pressure(
     tbi_previous: float,
     unemployment: float,
     manufacturing_job_change: float,
-    import_penetration: float,
+    penetration_rise: float,
     w_tbi: float,
     w_tbi_fall: float,
     w_unemployment: float,
@@ -367,19 +397,20 @@ def protection_pressure(
 ) -> float:
     """Protection pressure of a government from last period's MRIO and labour market.
 
-    ``P = w_tbi max(0, -TBI) + w_fall max(0, TBI_{t-1} - TBI_t) + w_u u
-    + w_jobs max(0, -dM/M) + w_pen m``, with TBI the value-added trade benefit index
+    ``P = w_tbi max(0, -TBI) + w_fall max(0, TBI_{t-1} - TBI_t) + w_u max(0, u)
+    + w_jobs max(0, -dM/M) + w_pen dm``, with TBI the value-added trade benefit index
     (Gao, Li & Zhu 2021, eq. 1: losses from value-added trade feed de-globalization,
     their Tables 3-6), u the unemployment rate, dM/M the relative change in
-    manufacturing employment and m the highest sectoral import penetration. Pressure is
-    non-negative; the weights are parameters of the scenario.
+    manufacturing employment and dm the largest rise of a sector's import penetration
+    since the reference period (an import surge, not a small economy's openness).
+    Pressure is non-negative; the weights are parameters of the scenario.
     """
     return (
         w_tbi * max(0.0, -tbi)
         + w_tbi_fall * max(0.0, tbi_previous - tbi)
-        + w_unemployment * unemployment
+        + w_unemployment * max(0.0, unemployment)
         + w_jobs * max(0.0, -manufacturing_job_change)
-        + w_penetration * import_penetration
+        + w_penetration * max(0.0, penetration_rise)
     )
 
 
@@ -431,7 +462,7 @@ def choose_policy(
     ``[instrument, target country, sector, 0]``; unused rows get instrument 0).
 
     - ``pressure > protect_threshold``: developing and emerging economies (``group`` 1
-      or 2) use an economic tool in the sector of highest import ``penetration``:
+      or 2) use an economic tool in the sector where import ``penetration`` rose most:
       sector tariff, local-content rule or import-substitution subsidy, picked by the
       pre-drawn ``u`` in thirds; advanced economies (``group`` 0) a political one:
       a tariff targeted at the partner with the most negative bilateral value-added

@@ -14,7 +14,7 @@ import numpy as np
 from .leontief import safe_divide
 from .mrio import MRIO
 
-__all__ = ["TradeFlows", "trade_flows", "openness", "intermediate_share_of_trade"]
+__all__ = ["TradeFlows", "trade_flows", "openness", "intermediate_share_of_trade", "import_penetration"]
 
 
 @dataclass(frozen=True)
@@ -113,3 +113,17 @@ def intermediate_share_of_trade(flows: TradeFlows) -> float:
     """
     total = flows.bilateral.sum()
     return float(flows.intermediate.sum() / total) if total != 0 else 0.0
+
+
+def import_penetration(m: MRIO) -> np.ndarray:
+    """Import share of each country's use of each sector's goods, shape (G, N).
+
+    ``m_{c,s} = sum_{o != c} U_{o,s,c} / sum_o U_{o,s,c}`` with ``U_{o,s,c}`` the use of
+    sector s goods from origin o in country c, intermediate (Z summed over c's buying
+    sectors) plus final (Y). 0 where a country uses none of a sector's goods.
+    """
+    G, N = m.G, m.N
+    use = m.Z.reshape(G, N, G, N).sum(axis=3) + m.Y.reshape(G, N, G)  # [origin, sector, user]
+    total = use.sum(axis=0)  # [sector, user]
+    home = np.einsum("csc->sc", use)
+    return safe_divide(total - home, total).T

@@ -34,6 +34,15 @@ __all__ = [
     "WorldConfig",
     "LabourConfig",
     "ClearingConfig",
+    "FirmBehaviour",
+    "GovernmentBehaviour",
+    "HouseholdBehaviour",
+    "AgentsConfig",
+    "BlocEvent",
+    "TariffShock",
+    "Disruption",
+    "Easing",
+    "DriversConfig",
     "SimulationConfig",
     "load_config",
     "validate_config",
@@ -369,16 +378,195 @@ class ClearingConfig(ConfigBase):
     wage_step: float = Field(default=0.5, gt=0, le=1, description="Tatonnement step: w <- w (N/L)^step, elasticity.")
 
 
+# --------------------------------------------------------------------------- agents' parameters
+# Stylized values chosen so the mechanisms of DESIGN.md "Agents and their decisions" show
+# within tens of periods, not estimates; each description says where a default comes from.
+
+
+class FirmBehaviour(ConfigBase):
+    """Supplier review and automation (DESIGN.md, "Firm")."""
+
+    review_rate: Share = Field(
+        default=0.25,
+        description="Probability that a firm reviews its suppliers of a given input sector in a period, per period "
+        "(stylized: relationships last about four periods).",
+    )
+    inertia: Share = Field(
+        default=0.3,
+        description="Fraction of the gap to the cost-minimizing CES shares closed at a review (partial adjustment).",
+    )
+    switching_cost: float = Field(
+        default=0.05, ge=0, le=5, description="A candidate must be cheaper than the costliest supplier by this margin, fraction."
+    )
+    info_cost: float = Field(
+        default=0.02,
+        ge=0,
+        description="iota: coordination cost of a foreign supplier, exp(iota m (1 + distance)) with m the "
+        "information-cost driver, per 1000 km; it also scales foreign reach like gravity "
+        "(Baldwin's cost of moving ideas, seed 002; digital trade barriers, seed 000).",
+    )
+    risk_learning: Share = Field(
+        default=0.3, description="Learning rate of the perceived risk premium of an origin after disruptions."
+    )
+    automation_elasticity: float = Field(
+        default=2.0, gt=0, description="eta: Pareto tail of robot productivity across tasks, a* = min(1, (w/rho)^eta)."
+    )
+    automation_speed: Share = Field(default=0.2, description="Fraction of the gap to the automation target closed per period.")
+    insourcing: Share = Field(
+        default=0.5,
+        description="chi: share of the inputs an automated task used to buy that is brought in house "
+        "(nu_f = nu_s + (1 - nu_s) chi kappa_s a_f; Qu & Yang 2023, Prop. 4).",
+    )
+
+
+class GovernmentBehaviour(ConfigBase):
+    """Protection pressure and the policy response (DESIGN.md, "Government"; Gao, Li & Zhu 2021)."""
+
+    weight_tbi: float = Field(default=2.0, ge=0, description="Weight of a value-added trade deficit, -TBI, in pressure.")
+    weight_tbi_fall: float = Field(default=10.0, ge=0, description="Weight of a fall in TBI since last period.")
+    weight_unemployment: float = Field(default=5.0, ge=0, description="Weight of the unemployment rate.")
+    weight_jobs: float = Field(default=5.0, ge=0, description="Weight of the relative loss of manufacturing jobs.")
+    weight_penetration: float = Field(default=0.5, ge=0, description="Weight of the highest sectoral import penetration.")
+    protect_threshold: float = Field(default=0.6, ge=0, description="Pressure above which a government restricts trade.")
+    retaliate_threshold: float = Field(default=0.3, ge=0, description="Pressure above which it retaliates when targeted.")
+    liberalize_threshold: float = Field(default=0.15, ge=0, description="Pressure below which it liberalizes or joins a bloc.")
+    tariff_step: float = Field(default=0.1, gt=0, le=1, description="Tariff increase of one measure, ad valorem fraction.")
+    max_tariff: float = Field(default=1.0, gt=0, le=5, description="Ceiling of any tariff, ad valorem fraction.")
+    local_content_step: Share = Field(default=0.1, description="Rise of a minimum domestic input share per measure.")
+    subsidy_step: Share = Field(default=0.05, description="Rise of a domestic-supplier subsidy per measure, fraction of cost.")
+    buy_local_step: float = Field(default=0.15, gt=0, description="Rise of households' home-bias weight per campaign, log points.")
+    liberalize_step: Share = Field(default=0.25, description="Fraction of every tariff removed by one liberalization.")
+    manufacturing_sectors: list[str] = Field(
+        default_factory=lambda: ["food", "textiles", "chemicals", "machinery", "electronics"],
+        description="Sectors whose jobs count as manufacturing jobs (all sectors if none of these exist in the world).",
+    )
+
+    @model_validator(mode="after")
+    def thresholds_ordered(self):
+        if not self.liberalize_threshold <= self.retaliate_threshold <= self.protect_threshold:
+            raise ValueError("thresholds must satisfy liberalize_threshold <= retaliate_threshold <= protect_threshold")
+        return self
+
+
+class HouseholdBehaviour(ConfigBase):
+    """Households (DESIGN.md, "Household"): Armington CES over origins; policy moves home bias."""
+
+    max_home_bias: float = Field(
+        default=3.0, gt=0, description="Ceiling of the log home-bias weight campaigns can reach, log points."
+    )
+
+
+class AgentsConfig(ConfigBase):
+    """Whether agents decide at all (off = exogenous drivers only) and their parameters."""
+
+    enabled: bool = Field(default=True, description="Run the agents' decisions between clearings.")
+    firms: FirmBehaviour = Field(default_factory=FirmBehaviour)
+    governments: GovernmentBehaviour = Field(default_factory=GovernmentBehaviour)
+    households: HouseholdBehaviour = Field(default_factory=HouseholdBehaviour)
+
+
+# --------------------------------------------------------------------------- exogenous drivers
+# A schedule is a step function {period: multiplier of the period-0 level}; see drivers.py.
+
+Schedule = dict[int, float]
+
+
+class BlocEvent(ConfigBase):
+    """A bloc agreement signed (members join) or a member leaving, at a period."""
+
+    period: int = Field(ge=0, description="Period at which the event takes effect.")
+    bloc: str = Field(min_length=1, description="Bloc name.")
+    members: list[str] = Field(min_length=1, description="Countries joining (action join) or leaving (action leave).")
+    action: str = Field(default="join", pattern="^(join|leave)$", description="join or leave.")
+
+
+class TariffShock(ConfigBase):
+    """A tariff set by decree at a period (a trade war), from then on until agents change it."""
+
+    period: int = Field(ge=0, description="Period at which the tariff is set.")
+    importer: str = Field(min_length=1, description="Importing country, or '*' for all.")
+    exporter: str = Field(min_length=1, description="Exporting country, or '*' for all but the importer.")
+    sector: str = Field(default="*", min_length=1, description="Sector, or '*' for all.")
+    rate: float = Field(ge=0, le=5, description="Ad valorem rate, fraction.")
+
+
+class Disruption(ConfigBase):
+    """A supply disruption: a country's capacity (productivity) cut for some periods."""
+
+    start: int = Field(ge=0, description="First period of the disruption.")
+    end: int = Field(ge=0, description="Last period of the disruption (inclusive).")
+    country: str = Field(min_length=1, description="Country hit, or a region name prefixed 'region:'.")
+    sector: str = Field(default="*", min_length=1, description="Sector hit, or '*' for all.")
+    loss: float = Field(gt=0, lt=1, description="Share of capacity lost: productivity is multiplied by 1 - loss.")
+
+    @model_validator(mode="after")
+    def end_not_before_start(self):
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class Easing(ConfigBase):
+    """Monetary easing as an investment push: extra spending financed by the rest of the world."""
+
+    start: int = Field(ge=0, description="First period.")
+    end: int = Field(ge=0, description="Last period (inclusive).")
+    country: str = Field(min_length=1, description="Country that eases.")
+    push: float = Field(gt=0, le=0.5, description="Extra spending as a share of world GDP added to its deficit, fraction.")
+
+    @model_validator(mode="after")
+    def end_not_before_start(self):
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class DriversConfig(ConfigBase):
+    """Exogenous time paths of a scenario (all optional: the default is a stationary world)."""
+
+    labour_growth: dict[str, float] = Field(
+        default_factory=dict, description="Labour-force growth per period by country ('*' for all), fraction."
+    )
+    technology_growth: dict[str, float] = Field(
+        default_factory=dict, description="Technology A_c growth per period by country ('*' for all), fraction."
+    )
+    robot_price: Schedule = Field(default_factory=dict, description="Robot price, multiple of its period-0 level.")
+    trade_cost: Schedule = Field(
+        default_factory=dict, description="Iceberg trade-cost margins (t - 1), multiple of their period-0 level."
+    )
+    info_cost: Schedule = Field(
+        default_factory=dict, description="Information / digital barrier, multiple of agents.firms.info_cost."
+    )
+    blocs: list[BlocEvent] = Field(default_factory=list, description="Bloc agreements and exits.")
+    tariff_shocks: list[TariffShock] = Field(default_factory=list, description="Tariffs set by decree (trade wars).")
+    disruptions: list[Disruption] = Field(default_factory=list, description="Supply disruptions.")
+    easing: list[Easing] = Field(default_factory=list, description="Monetary easing (investment pushes).")
+
+    @model_validator(mode="after")
+    def schedules_positive(self):
+        for name in ("robot_price", "trade_cost", "info_cost"):
+            sched = getattr(self, name)
+            for period, value in sched.items():
+                if period < 0 or value < 0:
+                    raise ValueError(f"{name}: periods and multipliers must be non-negative (got {period}: {value})")
+        return self
+
+
 class SimulationConfig(ConfigBase):
     """A run: a world, how many periods, the seed, the engine and the clearing settings."""
 
     world: WorldConfig = Field(default_factory=DefaultWorldConfig)
     periods: int = Field(default=10, ge=1, le=100_000, description="Number of periods.")
     seed: int = Field(default=0, ge=0, description="Seed of the run's numpy Generator.")
-    engine: Literal["numba", "reference"] = Field(default="numba", description="Clearing engine.")
+    engine: Literal["numba", "mesa", "reference"] = Field(
+        default="numba",
+        description="numba: decisions and clearing compiled; mesa (alias reference): Mesa agents and plain-Python clearing.",
+    )
     labour: LabourConfig = Field(default_factory=LabourConfig)
     clearing: ClearingConfig = Field(default_factory=ClearingConfig)
     save_mrio: bool = Field(default=False, description="Write each period's MRIO (pymrio save_all, parquet).")
+    agents: AgentsConfig = Field(default_factory=AgentsConfig, description="The agents' decision rules and parameters.")
+    drivers: DriversConfig = Field(default_factory=DriversConfig, description="Exogenous time paths of the scenario.")
 
 
 def validate_config(model: type[BaseModel], data: Any, *, prefix: str = "") -> Any:

@@ -14,109 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from pydantic import Field, model_validator
 
-from .config import ConfigBase
+from .config import DriversConfig
 
-__all__ = [
-    "BlocEvent",
-    "TariffShock",
-    "Disruption",
-    "Easing",
-    "DriversConfig",
-    "PeriodDrivers",
-    "schedule_value",
-    "drivers_at",
-]
-
-Schedule = dict[int, float]
+__all__ = ["PeriodDrivers", "schedule_value", "drivers_at"]
 
 
-def schedule_value(schedule: Schedule, period: int, default: float = 1.0) -> float:
+def schedule_value(schedule: dict[int, float], period: int, default: float = 1.0) -> float:
     """Value of a step schedule at ``period``: the latest key ``<= period``, else ``default``."""
     keys = [k for k in schedule if k <= period]
     return float(schedule[max(keys)]) if keys else default
-
-
-class BlocEvent(ConfigBase):
-    """A bloc agreement signed (members join) or a member leaving, at a period."""
-
-    period: int = Field(ge=0, description="Period at which the event takes effect.")
-    bloc: str = Field(min_length=1, description="Bloc name.")
-    members: list[str] = Field(min_length=1, description="Countries joining (action join) or leaving (action leave).")
-    action: str = Field(default="join", pattern="^(join|leave)$", description="join or leave.")
-
-
-class TariffShock(ConfigBase):
-    """A tariff set by decree at a period (a trade war), from then on until agents change it."""
-
-    period: int = Field(ge=0, description="Period at which the tariff is set.")
-    importer: str = Field(min_length=1, description="Importing country, or '*' for all.")
-    exporter: str = Field(min_length=1, description="Exporting country, or '*' for all but the importer.")
-    sector: str = Field(default="*", min_length=1, description="Sector, or '*' for all.")
-    rate: float = Field(ge=0, le=5, description="Ad valorem rate, fraction.")
-
-
-class Disruption(ConfigBase):
-    """A supply disruption: a country's capacity (productivity) cut for some periods."""
-
-    start: int = Field(ge=0, description="First period of the disruption.")
-    end: int = Field(ge=0, description="Last period of the disruption (inclusive).")
-    country: str = Field(min_length=1, description="Country hit, or a region name prefixed 'region:'.")
-    sector: str = Field(default="*", min_length=1, description="Sector hit, or '*' for all.")
-    loss: float = Field(gt=0, lt=1, description="Share of capacity lost: productivity is multiplied by 1 - loss.")
-
-    @model_validator(mode="after")
-    def end_not_before_start(self):
-        if self.end < self.start:
-            raise ValueError("end must not be before start")
-        return self
-
-
-class Easing(ConfigBase):
-    """Monetary easing as an investment push: extra spending financed by the rest of the world."""
-
-    start: int = Field(ge=0, description="First period.")
-    end: int = Field(ge=0, description="Last period (inclusive).")
-    country: str = Field(min_length=1, description="Country that eases.")
-    push: float = Field(gt=0, le=0.5, description="Extra spending as a share of world GDP added to its deficit, fraction.")
-
-    @model_validator(mode="after")
-    def end_not_before_start(self):
-        if self.end < self.start:
-            raise ValueError("end must not be before start")
-        return self
-
-
-class DriversConfig(ConfigBase):
-    """Exogenous time paths of a scenario (all optional: the default is a stationary world)."""
-
-    labour_growth: dict[str, float] = Field(
-        default_factory=dict, description="Labour-force growth per period by country ('*' for all), fraction."
-    )
-    technology_growth: dict[str, float] = Field(
-        default_factory=dict, description="Technology A_c growth per period by country ('*' for all), fraction."
-    )
-    robot_price: Schedule = Field(default_factory=dict, description="Robot price, multiple of its period-0 level.")
-    trade_cost: Schedule = Field(
-        default_factory=dict, description="Iceberg trade-cost margins (t - 1), multiple of their period-0 level."
-    )
-    info_cost: Schedule = Field(
-        default_factory=dict, description="Information / digital barrier, multiple of agents.firms.info_cost."
-    )
-    blocs: list[BlocEvent] = Field(default_factory=list, description="Bloc agreements and exits.")
-    tariff_shocks: list[TariffShock] = Field(default_factory=list, description="Tariffs set by decree (trade wars).")
-    disruptions: list[Disruption] = Field(default_factory=list, description="Supply disruptions.")
-    easing: list[Easing] = Field(default_factory=list, description="Monetary easing (investment pushes).")
-
-    @model_validator(mode="after")
-    def schedules_positive(self):
-        for name in ("robot_price", "trade_cost", "info_cost"):
-            sched = getattr(self, name)
-            for period, value in sched.items():
-                if period < 0 or value < 0:
-                    raise ValueError(f"{name}: periods and multipliers must be non-negative (got {period}: {value})")
-        return self
 
 
 @dataclass(frozen=True)

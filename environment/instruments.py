@@ -14,9 +14,9 @@ The state the agents' decisions act on beyond :class:`~gvc_abm.environment.state
 - ``targeted_by`` (G, G): ``targeted_by[c, o]`` is the tariff o put on c last period by
   a targeted measure (what c may retaliate against).
 
-:func:`apply_move` turns one decision of :func:`gvc_abm.agents.rules.choose_policy` into
-changes of these arrays and returns the logged event. Codes and names are those of
-:data:`gvc_abm.agents.rules.INSTRUMENTS`.
+:func:`apply_move` carries out one policy move, named as in
+:data:`gvc_abm.agents.rules.INSTRUMENTS` (the Model translates the rules' codes), and
+returns what it did.
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from gvc_abm.agents.rules import INSTRUMENTS, RESTRICTIVE
-
-from .behaviour import GovernmentBehaviour
+from .config import GovernmentBehaviour
 
 __all__ = ["Instruments", "effective_tariffs", "apply_move", "apply_tariff_shock", "join_bloc"]
 
@@ -98,18 +96,22 @@ def regional_bloc(ins: Instruments, country: int, regions: tuple[str, ...]) -> i
 
 
 def apply_move(
-    ins: Instruments, country: int, move: np.ndarray, params: GovernmentBehaviour, regions: tuple[str, ...]
-) -> dict | None:
-    """Carry out one policy move ``[instrument, target, sector, _]`` of ``country``.
+    ins: Instruments,
+    country: int,
+    name: str,
+    target: int,
+    sector: int,
+    params: GovernmentBehaviour,
+    regions: tuple[str, ...],
+) -> int | None:
+    """Carry out the policy move ``name`` of ``country`` on ``target`` (a country) and ``sector``.
 
-    Returns the event ``{"country", "instrument", "target", "sector", "restrictive"}``
-    (indices; -1 where not applicable) or None for no move. Tariffs are capped at
+    Returns the target the move ended up with (the bloc index for ``join_bloc``; -1 where
+    none applies), or None when nothing could be done. Tariffs are capped at
     ``params.max_tariff``, local-content shares at 1, subsidies at 0.5.
     """
-    code, target, sector = int(move[0]), int(move[1]), int(move[2])
-    if code == 0:
+    if name == "none":
         return None
-    name = INSTRUMENTS[code]
     G = ins.statutory.shape[0]
     step, cap = params.tariff_step, params.max_tariff
     others = np.arange(G) != country
@@ -137,13 +139,9 @@ def apply_move(
             return None
         join_bloc(ins, country, bloc)
         target = bloc
-    return {
-        "country": country,
-        "instrument": name,
-        "target": target,
-        "sector": sector,
-        "restrictive": code in RESTRICTIVE,
-    }
+    else:
+        raise ValueError(f"unknown policy instrument {name!r}")
+    return target
 
 
 def apply_tariff_shock(ins: Instruments, importers: np.ndarray, exporters: np.ndarray, sectors: np.ndarray, rate: float) -> None:

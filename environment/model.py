@@ -1,38 +1,71 @@
-"""The model that steps the world, and the one picklable function that runs it.
+"""The Mesa model: the one place that wires the agents to the world, and the run function.
 
-:class:`WorldModel` sequences a period in HARK's order (STYLE.md section 3): publish prices and
-tariffs (the state's read-only :meth:`view`), agents decide (their own issue: nothing yet, the
-exogenous drivers are held fixed), clear (:func:`~gvc_abm.environment.clearing.clear`),
-aggregate to an MRIO (:func:`~gvc_abm.environment.aggregate.aggregate`), collect tidy rows, and
-then adjust sticky wages for the next period. The economics live in the kernels and rules.
+One period, in HARK's order (STYLE.md section 3; DESIGN.md "Agents and their decisions"):
 
-Sticky wages (DESIGN.md, labour): between periods ``w_c <- w_c (N_c / L_c)^theta`` and all
-wages are rescaled so that ``sum_c w_c L_c`` stays equal to the numeraire (homogeneity makes the
-rescaling neutral for real quantities).
+1. the exogenous drivers of the period are applied (:mod:`~gvc_abm.environment.drivers`);
+2. every random number of the period is drawn from ``model.rng`` in a fixed order;
+3. governments decide from last period's MRIO (pressure, then moves), and the moves are
+   carried out in country order and logged (:mod:`~gvc_abm.environment.instruments`);
+4. households set their home bias, firms review suppliers and automate;
+5. the policy is published (applied tariffs) and the market clears
+   (:func:`~gvc_abm.environment.clearing.clear`);
+6. the period's MRIO is aggregated (:func:`~gvc_abm.environment.aggregate.aggregate`), its
+   indicators computed and collected as tidy rows; what governments will read next period
+   is recorded; sticky wages (``w_c <- w_c (N_c / L_c)^theta``, rescaled so that
+   ``sum_c w_c L_c`` stays the numeraire) and the perceived risk premia adjust.
+
+Two engines run the same rules (:mod:`gvc_abm.agents.rules`): ``numba`` compiles them into
+the loops over all agents below and clears with the numba kernels; ``mesa`` (alias
+``reference``) steps the Mesa agents with ``AgentSet.shuffle_do`` and clears with the
+plain-Python reference. Decisions read only last period's prices and write only the
+agent's own state, and all draws are made before anyone acts, so the shuffled order
+cannot change results. The decision loops live here, not with the clearing kernels,
+because this module is the one that wires agents to the environment (DESIGN.md, layout).
 
 :func:`run_simulation` builds a model from ``(config, seed)`` and runs it to a
-:class:`RunResult` of tidy frames; it is top-level, takes data only and keeps no global state,
-so a batch runner can pickle it.
+:class:`RunResult` of tidy frames; it is top-level, takes data only and keeps no global
+state, so a batch runner can pickle it.
 """
 
 from __future__ import annotations
 
+import random
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import mesa
 import numpy as np
 import pandas as pd
+from numba import njit
+
+from gvc_abm.agents import rules
+from gvc_abm.agents.firm import Firm
+from gvc_abm.agents.government import Government
+from gvc_abm.agents.household import Household
+from gvc_abm.analysis.trade import import_penetration
+from gvc_abm.analysis.value_added_trade import value_added_trade_matrix
 
 from .aggregate import PeriodTable, aggregate
 from .builders import build_calibrated_world, build_default_world, build_paper_world
 from .clearing import ClearingResult, ClearingWarning, clear
-from .config import CalibratedWorldConfig, DefaultWorldConfig, PaperWorldConfig, SimulationConfig
+from .config import (
+    AgentsConfig,
+    CalibratedWorldConfig,
+    DefaultWorldConfig,
+    DriversConfig,
+    PaperWorldConfig,
+    SimulationConfig,
+)
+from .drivers import PeriodDrivers, drivers_at
+from .instruments import Instruments, apply_move, apply_tariff_shock, effective_tariffs, join_bloc
 from .state import World
 from .welfare import price_index, real_income
 
-__all__ = ["WorldModel", "RunResult", "run_simulation", "build_world_for", "world_frame", "world_seeds"]
+__all__ = ["GVCModel", "RunResult", "run_simulation", "build_world_for", "world_frame", "world_seeds", "GROUP_CODES"]
 
+#: Development groups as the rules code them (Gao, Li & Zhu 2021: advanced vs developing).
+GROUP_CODES = {"advanced": 0, "emerging": 1, "developing": 2}
 
 def world_seeds(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     """Independent generators for building the world and for the agents' draws, from one seed."""
@@ -89,39 +122,248 @@ def world_frame(world: World, result: ClearingResult, period: int) -> pd.DataFra
     )
 
 
+def _indicator_rows(table: PeriodTable, period: int) -> pd.DataFrame:
+    from gvc_abm.analysis.indicators import indicators_table
+
+    frame = indicators_table(table.to_mrio()).reset_index()
+    frame.insert(0, "period", np.int64(period))
+    return frame
+
+
 @dataclass
 class RunResult:
-    """Tidy results of a run: one row per (period, country) in each frame."""
+    """Tidy results of a run: one row per (period, country) in each frame, plus the event log."""
 
     indicators: pd.DataFrame
     world: pd.DataFrame
     convergence: list[dict]
+    events: pd.DataFrame
     tables: list[PeriodTable] = field(default_factory=list)
 
 
-class WorldModel:
-    """Steps a world period by period (module docstring).
+@njit(cache=True)
+def _decide_firms(F, head, u_review, u_origin, u_firm, tail, automate):
+    """Fast engine: every firm reviews its suppliers and automates (the rules, compiled)."""
+    switches = 0
+    for f in range(F):
+        switches += rules.firm_review(f, *head, u_review[f], u_origin[f], u_firm[f], *tail)
+        rules.firm_automate(f, *automate)
+    return switches
+
+
+@njit(cache=True)
+def _decide_governments(groups, weights, thresholds, tbi, tbi_previous, unemployment, jobs_change, penetration,
+                        va_balance, targeted_by, in_bloc, bloc_available, has_tariffs, u, moves, pressure):
+    """Fast engine: every government's pressure and moves (the rules, compiled)."""
+    for c in range(groups.shape[0]):
+        pressure[c] = rules.protection_pressure(
+            tbi[c], tbi_previous[c], unemployment[c], jobs_change[c], penetration[c].max(),
+            weights[0], weights[1], weights[2], weights[3], weights[4],
+        )
+        rules.choose_policy(groups[c], pressure[c], thresholds[0], thresholds[1], thresholds[2], penetration[c],
+                            va_balance[c], targeted_by[c], in_bloc[c], bloc_available[c], has_tariffs[c], u[c], moves[c])
+
+
+@njit(cache=True)
+def _decide_households(initial_taste, home_bias, cap, taste):
+    """Fast engine: every household's home-goods weight (the rule, compiled)."""
+    for c in range(taste.shape[0]):
+        for s in range(taste.shape[2]):
+            taste[c, c, s] = rules.home_taste(initial_taste[c, c, s], home_bias[c], cap)
+
+
+@dataclass
+class Draws:
+    """The period's random numbers, drawn before any decision."""
+
+    u_government: np.ndarray  # (G,)
+    u_review: np.ndarray  # (F, S)
+    u_origin: np.ndarray  # (F, S)
+    u_firm: np.ndarray  # (F, S)
+
+
+@dataclass
+class Observations:
+    """What governments see of last period (all by country, from its MRIO and accounts)."""
+
+    tbi: np.ndarray
+    tbi_previous: np.ndarray
+    unemployment: np.ndarray
+    jobs_change: np.ndarray  # relative change of manufacturing employment
+    penetration: np.ndarray  # (G, S) import share of domestic use by sector
+    va_balance: np.ndarray  # (G, G) VA exported to minus imported from each partner; +inf own
+    targeted_by: np.ndarray  # (G, G)
+    in_bloc: np.ndarray
+    bloc_available: np.ndarray
+    has_tariffs: np.ndarray
+
+
+def _manufacturing_mask(sectors: tuple[str, ...], names: list[str]) -> np.ndarray:
+    mask = np.array([s in names for s in sectors])
+    return mask if mask.any() else np.ones(len(sectors), dtype=bool)
+
+
+class GVCModel(mesa.Model):
+    """Firms, governments and households on the world of a :class:`SimulationConfig`.
 
     Parameters
     ----------
     config : SimulationConfig
     seed : int, optional
-        Overrides ``config.seed``.
+        Overrides ``config.seed``; the world and the agents' draws both derive from it.
+    agents, drivers : AgentsConfig, DriversConfig, optional
+        The agents' parameters and the exogenous drivers (default: the config's).
+    shuffle_seed : int, optional
+        Seed of the order the Mesa engine steps agents in (it changes nothing; tests use it).
     """
 
-    def __init__(self, config: SimulationConfig, seed: int | None = None):
+    def __init__(
+        self,
+        config: SimulationConfig,
+        seed: int | None = None,
+        *,
+        agents: AgentsConfig | None = None,
+        drivers: DriversConfig | None = None,
+        shuffle_seed: int | None = None,
+    ):
+        seed = config.seed if seed is None else int(seed)
+        _, agent_rng = world_seeds(seed)
+        super().__init__(rng=agent_rng)
+        if shuffle_seed is not None:
+            self.random = random.Random(shuffle_seed)
         self.config = config
-        self.seed = config.seed if seed is None else int(seed)
-        self.world = build_world_for(config, self.seed)
-        _, self.rng = world_seeds(self.seed)  # the agents' generator (next issue)
-        self.period = 0
+        self.seed = seed
+        self.agents_config = agents if agents is not None else config.agents
+        self.drivers = drivers if drivers is not None else config.drivers
+        self.engine = "numba" if config.engine == "numba" else "mesa"
+        self.world = build_world_for(config, seed)
+        w = self.world
+        G, S, F = w.G, w.S, w.F
+        fb = self.agents_config.firms
+        # --- period-0 references the drivers and rules are relative to
+        self.initial_taste = w.policy.taste.copy()
+        self.initial_trade_cost = w.policy.trade_cost.copy()
+        self.initial_rental = w.country_state.rental.copy()
+        self.initial_deficit = w.country_state.deficit.copy()
+        self.base_productivity = w.firms.productivity.copy()
+        a0 = w.firms.automation.copy()
+        chi_k = fb.insourcing * w.kappa[w.firms.sector] * a0
+        self.nu_base = np.clip((w.firms.nu - chi_k) / np.where(chi_k < 1, 1 - chi_k, 1.0), 0.0, 1.0)
+        # Pareto scale phi_0 / rho_0 that makes each firm's period-0 automation its target
+        self.automation_scale = a0 ** (1.0 / fb.automation_elasticity) / w.country_state.wage[w.firms.country]
+        # --- instruments, blocs, geography
+        bloc_names, bloc_of = self._initial_blocs()
+        self.instruments = Instruments.initial(self._initial_statutory(bloc_of), bloc_of, bloc_names)
+        self.distance = self._distances()
+        cell = w.cell()
+        self.cell_start = np.searchsorted(cell, np.arange(G * S + 1)).astype(np.int64)
+        self.firms_per_cell = np.diff(self.cell_start).reshape(G, S).astype(float)
+        self._calibrate_sourcing()
+        groups = w.meta.get("groups") or ["advanced"] * G
+        self.groups = np.array([GROUP_CODES[g] for g in groups], dtype=np.int64)
+        gb = self.agents_config.governments
+        self.pressure_weights = (gb.weight_tbi, gb.weight_tbi_fall, gb.weight_unemployment, gb.weight_jobs,
+                                 gb.weight_penetration)
+        self.thresholds = (gb.protect_threshold, gb.liberalize_threshold, gb.retaliate_threshold)
+        self.manufacturing = _manufacturing_mask(w.sectors, gb.manufacturing_sectors)
+        # --- agents (Mesa); ids follow the state arrays
+        for c in range(G):
+            Government(self, c, int(self.groups[c]))
+            Household(self, c)
+        for f in range(F):
+            Firm(self, f)
+        # --- per-period records
+        self.moves = np.zeros((G, 2, 4))
+        self.pressure = np.zeros(G)
+        self.switches = 0
+        self.events: list[dict] = []
+        self.indicator_frames: list[pd.DataFrame] = []
+        self.world_frames: list[pd.DataFrame] = []
         self.convergence: list[dict] = []
+        self.observations: Observations | None = None
+        self._history: dict[str, np.ndarray] = {}
+        self.reference_penetration: np.ndarray | None = None
+        self.period = 0
+        self.draws: Draws | None = None
 
     @property
     def state(self) -> World:
-        """A read-only view of the world's state (for agents' reads and a dashboard)."""
+        """A read-only view of the world's state (for a dashboard, or anyone who only reads)."""
         return self.world.view()
 
+    # ------------------------------------------------------------------ set-up helpers
+    def _initial_blocs(self) -> tuple[tuple[str, ...], np.ndarray]:
+        w = self.world
+        names: list[str] = []
+        bloc_of = np.full(w.G, -1, dtype=np.int64)
+        wc = self.config.world
+        if isinstance(wc, DefaultWorldConfig):
+            for b in wc.trade.blocs:
+                names.append(b.name)
+                for member in b.members:
+                    k = w.countries.index(member)
+                    if bloc_of[k] < 0:
+                        bloc_of[k] = len(names) - 1
+        for ev in self.drivers.blocs:
+            if ev.bloc not in names:
+                names.append(ev.bloc)
+        return tuple(names), bloc_of
+
+    def _initial_statutory(self, bloc_of: np.ndarray) -> np.ndarray:
+        """Period-0 tariffs with the MFN rate restored between bloc members (what leaving brings back)."""
+        stat = self.world.policy.tariff.copy()
+        wc = self.config.world
+        if isinstance(wc, DefaultWorldConfig):
+            mfn = np.array([c.mfn_tariff for c in wc.countries])
+            same = (bloc_of[:, None] == bloc_of[None, :]) & (bloc_of[:, None] >= 0)
+            np.fill_diagonal(same, False)
+            stat = np.where(same[:, :, None] & (stat == 0), mfn[:, None, None], stat)
+        return stat
+
+    def _calibrate_sourcing(self) -> None:
+        """Benchmark calibration of the firms' sourcing (see :func:`~gvc_abm.agents.rules.review_supplier_group`).
+
+        - ``reference_price`` (F,) and ``reference_wedge`` (G, G, S): prices and landed-cost
+          wedges ``(1 + tau)(t)(coordination)`` of period 0, against which firms judge changes;
+        - ``link_weight`` (per link): ``lambda_fg = w_fg c_fg^(sigma - 1)``, so the period-0
+          shares are the CES optimum at period-0 costs;
+        - ``reference_links`` (G, G, S): links from o in sector s held by buyers in c, plus a
+          tenth of o's sector-s firm count so unused origins can be discovered: the reach a
+          candidate's origin is drawn by, so that search repeats the period-0 pattern until
+          information barriers change.
+        """
+        w = self.world
+        fs, net, pol = w.firms, w.network, w.policy
+        G, S = w.G, w.S
+        buyer = np.repeat(np.arange(w.F), np.diff(net.indptr))
+        bc, oc, ss = fs.country[buyer], fs.country[net.supplier], fs.sector[net.supplier]
+        self.reference_price = fs.price.copy()
+        self.reference_wedge = (1.0 + pol.tariff) * pol.trade_cost * self.coordination(1.0)[:, :, None]
+        cost = fs.price[net.supplier] * self.reference_wedge[bc, oc, ss]
+        self.link_weight = net.share * cost ** (pol.sigma - 1.0)
+        links = np.zeros((G, G, S))
+        np.add.at(links, (bc, oc, ss), 1.0)
+        self.reference_links = links + 0.1 * self.firms_per_cell[None, :, :]
+
+    def coordination(self, multiplier: float) -> np.ndarray:
+        """Coordination cost of sourcing from abroad, (G, G): ``exp(iota m (1 + d_co))``, 1 at home.
+
+        iota is ``agents.firms.info_cost`` per thousand km and m the information-cost driver
+        (Baldwin's cost of moving ideas, seed 002; digital trade barriers, seed 000).
+        """
+        out = np.exp(self.agents_config.firms.info_cost * multiplier * (1.0 + self.distance))
+        np.fill_diagonal(out, 1.0)
+        return out
+
+    def _distances(self) -> np.ndarray:
+        wc = self.config.world
+        G = self.world.G
+        if isinstance(wc, DefaultWorldConfig):
+            loc = np.array([c.location for c in wc.countries], dtype=float)
+            return np.sqrt(((loc[:, None, :] - loc[None, :, :]) ** 2).sum(axis=2))
+        return np.zeros((G, G))
+
+    # ------------------------------------------------------------------ one period
     def clear(self) -> ClearingResult:
         """Clear the current period with the configured wage mode and tolerances."""
         cc = self.config.clearing
@@ -134,7 +376,7 @@ class WorldModel:
                 max_iter=cc.max_iter,
                 max_wage_iter=cc.max_wage_iter,
                 wage_step=cc.wage_step,
-                engine=self.config.engine,
+                engine="numba" if self.engine == "numba" else "reference",
             )
         for w in caught:
             warnings.warn(f"period {self.period}: {w.message}", ClearingWarning, stacklevel=3)
@@ -148,33 +390,197 @@ class WorldModel:
         cs.wage *= ratio**theta
         cs.wage *= self.world.numeraire / float(cs.wage @ cs.labour_force)
 
-    def step(self) -> tuple[ClearingResult, PeriodTable]:
-        """One period: clear, aggregate, record convergence, adjust sticky wages."""
-        result = self.clear()
-        table = aggregate(self.world, result)
-        self.convergence.append(
-            {
-                "period": self.period,
-                "converged": result.converged,
-                "iterations": result.iterations,
-                "residual": result.residual,
-                "price_iterations": result.price_iterations,
-                "value_iterations": result.value_iterations,
-                "wage_iterations": result.wage_iterations,
-            }
+    def step(self) -> None:
+        """One period (module docstring)."""
+        w = self.world
+        G, S, F = w.G, w.S, w.F
+        t = self.period
+        last_gdp = self.world_frames[-1]["gdp"].to_numpy() if self.world_frames else np.ones(G)
+        d = drivers_at(self.drivers, t, w.countries, w.regions, w.sectors, last_gdp / last_gdp.sum())
+        self._apply_drivers(d)
+        rng = self.rng
+        self.draws = Draws(
+            u_government=rng.random(G), u_review=rng.random((F, S)), u_origin=rng.random((F, S)), u_firm=rng.random((F, S))
         )
+        if self.agents_config.enabled:
+            if self.observations is not None:
+                self._governments_decide()
+            self._households_decide()
+            self._firms_decide(d)
+        self._publish_policy()
+        result = self.clear()
+        table = aggregate(w, result)
+        self.convergence.append({
+            "period": t,
+            "converged": result.converged,
+            "iterations": result.iterations,
+            "residual": result.residual,
+            "price_iterations": result.price_iterations,
+            "value_iterations": result.value_iterations,
+            "wage_iterations": result.wage_iterations,
+        })
+        self._record(result, table, d)
         if self.config.labour.wage_mode == "sticky":
             self.adjust_wages(result)
+        self.last_result, self.last_table = result, table
         self.period += 1
-        return result, table
 
+    def _apply_drivers(self, d: PeriodDrivers) -> None:
+        w = self.world
+        cs = w.country_state
+        ins = self.instruments
+        w.policy.trade_cost[:] = 1.0 + (self.initial_trade_cost - 1.0) * d.trade_cost
+        cs.rental[:] = self.initial_rental * d.robot_price
+        cs.deficit[:] = self.initial_deficit + d.extra_deficit
+        if self.period > 0:
+            cs.labour_force *= 1.0 + d.labour_growth
+            cs.technology *= 1.0 + d.technology_growth
+        w.firms.productivity[:] = self.base_productivity * d.capacity[w.firms.country, w.firms.sector]
+        self.capacity = d.capacity
+        for ev in self.drivers.blocs:
+            if ev.period == self.period:
+                b = ins.bloc_names.index(ev.bloc)
+                for member in ev.members:
+                    k = w.countries.index(member)
+                    if ev.action == "join":
+                        join_bloc(ins, k, b)
+                    elif ins.bloc_of[k] == b:
+                        ins.bloc_of[k] = -1
+                    self.events.append({"period": self.period, "country": member, "instrument": f"bloc_{ev.action}",
+                                        "target": ev.bloc, "sector": "", "restrictive": ev.action == "leave",
+                                        "source": "driver"})
+        for k, shock in enumerate(self.drivers.tariff_shocks):
+            if shock.period == self.period:
+                imp = np.array([shock.importer in ("*", c) for c in w.countries])
+                exp_ = np.array([shock.exporter in ("*", c) for c in w.countries])
+                sec = np.array([shock.sector in ("*", s) for s in w.sectors])
+                if not imp.any() or not exp_.any() or not sec.any():
+                    raise ValueError(f"drivers.tariff_shocks.{k}: unknown importer, exporter or sector")
+                apply_tariff_shock(ins, imp, exp_, sec, shock.rate)
+                for c in np.flatnonzero(imp):
+                    self.events.append({"period": self.period, "country": w.countries[c], "instrument": "tariff_shock",
+                                        "target": shock.exporter, "sector": shock.sector, "restrictive": shock.rate > 0,
+                                        "source": "driver"})
 
-def _indicator_rows(table: PeriodTable, period: int) -> pd.DataFrame:
-    from gvc_abm.analysis.indicators import indicators_table
+    def _governments_decide(self) -> None:
+        o = self.observations
+        self.moves[:] = 0.0
+        if self.engine == "numba":
+            _decide_governments(self.groups, np.array(self.pressure_weights), np.array(self.thresholds), o.tbi,
+                                o.tbi_previous, o.unemployment, o.jobs_change, o.penetration, o.va_balance,
+                                o.targeted_by, o.in_bloc, o.bloc_available, o.has_tariffs, self.draws.u_government,
+                                self.moves, self.pressure)
+        else:
+            self.agents_by_type[Government].shuffle_do("step")
+        ins = self.instruments
+        ins.targeted_by[:] = 0.0  # measures of this period are what partners may answer next period
+        w = self.world
+        for c in range(w.G):
+            for code, target, sector, _ in self.moves[c]:
+                name = rules.INSTRUMENTS[int(code)]
+                done = apply_move(ins, c, name, int(target), int(sector), self.agents_config.governments, w.regions)
+                if done is None:
+                    continue
+                if name == "join_bloc":
+                    target_name = ins.bloc_names[done]
+                else:
+                    target_name = w.countries[done] if done >= 0 else ""
+                self.events.append({
+                    "period": self.period, "country": w.countries[c], "instrument": name, "target": target_name,
+                    "sector": w.sectors[int(sector)] if sector >= 0 else "",
+                    "restrictive": int(code) in rules.RESTRICTIVE, "source": "government",
+                })
 
-    frame = indicators_table(table.to_mrio()).reset_index()
-    frame.insert(0, "period", np.int64(period))
-    return frame
+    def _households_decide(self) -> None:
+        if self.engine == "numba":
+            _decide_households(self.initial_taste, self.instruments.home_bias,
+                               self.agents_config.households.max_home_bias, self.world.policy.taste)
+        else:
+            self.agents_by_type[Household].shuffle_do("step")
+
+    def _firms_decide(self, d: PeriodDrivers) -> None:
+        w = self.world
+        fs, net, ins = w.firms, w.network, self.instruments
+        fb = self.agents_config.firms
+        # reach of an origin: the period-0 pattern, scaled like gravity by the change in the
+        # coordination cost, (coord_m / coord_1)^(1 - sigma)
+        coord = self.coordination(d.info_cost)
+        barrier = (coord / self.coordination(1.0)) ** (1.0 - w.policy.sigma)
+        reach = self.reference_links * barrier[:, :, None]  # [c, o, s]
+        sourcing_cost = w.policy.trade_cost * coord[:, :, None]
+        reach_cdf = np.ascontiguousarray(np.cumsum(reach.transpose(0, 2, 1), axis=2))  # [c, s, o]
+        tariff = effective_tariffs(ins.statutory, ins.bloc_of)
+        K = int(np.diff(net.indptr).max()) if w.F else 0
+        work = (np.empty(K, dtype=np.int64), np.empty(K, dtype=np.int64), np.empty(K), np.empty(K), np.empty(K),
+                np.empty(K), np.empty(K, dtype=np.bool_), np.empty(K))
+        self.review_head = (fs.country, fs.sector, net.indptr, net.supplier, net.share, fs.price, self.link_weight,
+                            self.reference_price, self.reference_wedge, tariff, sourcing_cost, ins.risk, ins.subsidy,
+                            ins.local_content, self.cell_start, reach_cdf)
+        self.review_tail = (fb.review_rate, float(w.policy.sigma), fb.inertia, fb.switching_cost) + work
+        # robot price relative to period 0 (the rental of automation capital), per firm through the scale
+        robot_price = w.country_state.rental[fs.country] / self.initial_rental[fs.country]
+        self.automate_args = (fs.country, fs.sector, fs.automation, fs.nu, self.nu_base,
+                              self.automation_scale / robot_price, w.kappa, w.country_state.wage, 1.0,
+                              fb.automation_elasticity, fb.automation_speed, fb.insourcing)
+        self.switches = 0
+        if self.engine == "numba":
+            self.switches = _decide_firms(w.F, self.review_head, self.draws.u_review, self.draws.u_origin,
+                                          self.draws.u_firm, self.review_tail, self.automate_args)
+        else:
+            self.agents_by_type[Firm].shuffle_do("step")
+
+    def _publish_policy(self) -> None:
+        ins = self.instruments
+        self.world.policy.tariff[:] = effective_tariffs(ins.statutory, ins.bloc_of)
+
+    # ------------------------------------------------------------------ records
+    def _record(self, result: ClearingResult, table: PeriodTable, d: PeriodDrivers) -> None:
+        w = self.world
+        t = self.period
+        ind = _indicator_rows(table, t)
+        wf = world_frame(w, result, t)
+        wf["pressure"] = self.pressure.copy()
+        wf["switches"] = self.switches
+        self.indicator_frames.append(ind)
+        self.world_frames.append(wf)
+        # what governments read next period
+        mrio = table.to_mrio()
+        if self.reference_penetration is None:
+            self.reference_penetration = import_penetration(mrio)
+        tbi = ind["tbi"].to_numpy()
+        VA = value_added_trade_matrix(mrio)
+        balance = VA - VA.T
+        np.fill_diagonal(balance, np.inf)
+        labour_by_cell = table.factors[0].reshape(w.G, w.S)
+        jobs = (labour_by_cell[:, self.manufacturing].sum(axis=1)) / result.wage
+        prev_jobs = self._history.get("jobs", jobs)
+        ins = self.instruments
+        in_bloc = ins.bloc_of >= 0
+        available = np.array([
+            (not in_bloc[c]) and any(ins.bloc_of[k] >= 0 and w.regions[k] == w.regions[c] for k in range(w.G) if k != c)
+            for c in range(w.G)
+        ])
+        self.observations = Observations(
+            tbi=tbi,
+            tbi_previous=self._history.get("tbi", tbi),
+            unemployment=wf["unemployment"].to_numpy(),
+            jobs_change=np.divide(jobs - prev_jobs, prev_jobs, out=np.zeros(w.G), where=prev_jobs != 0),
+            penetration=np.maximum(import_penetration(mrio) - self.reference_penetration, 0.0),
+            va_balance=balance,
+            targeted_by=ins.targeted_by.copy(),
+            in_bloc=in_bloc,
+            bloc_available=available,
+            has_tariffs=ins.statutory.reshape(w.G, -1).max(axis=1) > 0,
+        )
+        self._history = {"tbi": tbi, "jobs": jobs}
+        # perceived risk of each origin learns from the capacity it lost this period
+        loss = 1.0 - d.capacity.mean(axis=1)
+        ins.risk[:] = rules.update_risk_premium(ins.risk, loss, self.agents_config.firms.risk_learning)
+
+    def events_frame(self) -> pd.DataFrame:
+        """The policy-event log: period, country, instrument, target, sector, restrictive, source."""
+        cols = ["period", "country", "instrument", "target", "sector", "restrictive", "source"]
+        return pd.DataFrame(self.events, columns=cols)
 
 
 def run_simulation(
@@ -189,20 +595,19 @@ def run_simulation(
     With ``mrio_dir`` each period's MRIO is saved to ``mrio_dir/period_0000`` ... (pymrio
     ``save_all``, parquet). Top-level and data-in/data-out, so it pickles for batch runners.
     """
-    model = WorldModel(config, seed)
-    ind, wf, tables = [], [], []
+    model = GVCModel(config, seed)
+    tables = []
     for _ in range(config.periods):
         period = model.period
-        result, table = model.step()
-        ind.append(_indicator_rows(table, period))
-        wf.append(world_frame(model.world, result, period))
+        model.step()
         if mrio_dir is not None:
-            table.save(Path(mrio_dir) / f"period_{period:04d}", year=period)
+            model.last_table.save(Path(mrio_dir) / f"period_{period:04d}", year=period)
         if keep_tables:
-            tables.append(table)
+            tables.append(model.last_table)
     return RunResult(
-        indicators=pd.concat(ind, ignore_index=True),
-        world=pd.concat(wf, ignore_index=True),
+        indicators=pd.concat(model.indicator_frames, ignore_index=True),
+        world=pd.concat(model.world_frames, ignore_index=True),
         convergence=model.convergence,
+        events=model.events_frame(),
         tables=tables,
     )

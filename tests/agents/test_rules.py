@@ -10,15 +10,17 @@ from gvc_abm.agents import rules
 
 
 def test_tariff_moves_share_away_by_the_stated_amount():
-    # Two suppliers at equal landed cost 1 and shares 0.3 / 0.3 (the sector's total is 0.6).
-    # A 25 % tariff on the second: its cost becomes 1.25, the CES target share with
-    # sigma = 4 is 0.6 * 1.25^-4 / (1 + 1.25^-4), and inertia 0.5 moves half the way.
+    # Two equal-weight suppliers at landed cost 1 and shares 0.3 / 0.3 (the sector's total is 0.6).
+    # A 25 % tariff on the second: its cost becomes 1.25, its CES spending share with
+    # sigma = 4 is 0.6 * 1.25^-3 / (1 + 1.25^-3), and inertia 0.5 moves half the way.
     suppliers = np.array([10, 20])
     shares = np.array([0.3, 0.3])
     costs = np.array([rules.effective_cost(1.0, 0.0, 1.0, 0.0, 0.0), rules.effective_cost(1.0, 0.25, 1.0, 0.0, 0.0)])
     assert costs[1] == pytest.approx(1.25)
-    switched = rules.review_supplier_group(suppliers, shares, costs, -1, 0.0, 4.0, 0.5, 0.0, np.empty(2))
-    target2 = 0.6 * 1.25**-4 / (1 + 1.25**-4)
+    weights = shares * np.ones(2) ** 3  # calibrated at the pre-tariff costs (1, 1): lambda = w c^(sigma - 1)
+    switched = rules.review_supplier_group(suppliers, shares, costs, costs.copy(), weights, -1, 0.0, 0.0, 4.0, 0.5, 0.0,
+                                           np.empty(2))
+    target2 = 0.6 * 1.25**-3 / (1 + 1.25**-3)
     assert switched == 0
     assert shares[1] == pytest.approx(0.3 + 0.5 * (target2 - 0.3), abs=1e-15)
     assert shares.sum() == pytest.approx(0.6, abs=1e-15)
@@ -29,20 +31,33 @@ def test_cheaper_candidate_replaces_the_costliest_supplier_only_past_the_switchi
     shares = np.array([0.2, 0.2, 0.2])
     costs = np.array([1.0, 1.3, 1.1])
     # 1.2 * (1 + 0.1) = 1.32 > 1.3: no switch.
-    assert rules.review_supplier_group(suppliers.copy(), shares.copy(), costs.copy(), 7, 1.2, 4.0, 0.0, 0.1, np.empty(3)) == 0
+    lam = shares * costs**3
+    # Relative costs (to each origin's reference) decide the switch; here they equal the costs.
+    assert rules.review_supplier_group(suppliers.copy(), shares.copy(), costs.copy(), costs.copy(), lam.copy(), 7, 1.2, 1.2,
+                                       4.0, 0.0, 0.1, np.empty(3)) == 0
     # 1.1 * 1.1 = 1.21 < 1.3: supplier 2 (the costliest) is replaced by 7, keeping its share when inertia = 0.
-    s, w, c = suppliers.copy(), shares.copy(), costs.copy()
-    assert rules.review_supplier_group(s, w, c, 7, 1.1, 4.0, 0.0, 0.1, np.empty(3)) == 1
+    s, w, c, lw = suppliers.copy(), shares.copy(), costs.copy(), lam.copy()
+    assert rules.review_supplier_group(s, w, c, c.copy(), lw, 7, 1.1, 1.1, 4.0, 0.0, 0.1, np.empty(3)) == 1
     np.testing.assert_array_equal(s, [1, 7, 3])
     np.testing.assert_array_equal(w, [0.2, 0.2, 0.2])
+    assert lw[1] == pytest.approx(0.2 * 1.1**3)  # the new link is calibrated to its share at its cost
     # An existing supplier is never added twice.
-    assert rules.review_supplier_group(s, w, c, 3, 0.5, 4.0, 0.0, 0.0, np.empty(3)) == 0
+    assert rules.review_supplier_group(s, w, c, c.copy(), lw, 3, 0.5, 0.5, 4.0, 0.0, 0.0, np.empty(3)) == 0
+    # A cheaper candidate does not displace a supplier whose cost has not risen (relative costs
+    # equal): firms react to changes, not to the benchmark they chose.
+    s2 = suppliers.copy()
+    assert rules.review_supplier_group(s2, shares.copy(), costs.copy(), np.ones(3), lam.copy(), 9, 0.5, 1.0,
+                                       4.0, 0.0, 0.0, np.empty(3)) == 0
 
 
 def test_ces_targets_by_hand():
     out = np.empty(3)
-    rules.ces_target_shares(np.array([1.0, 2.0, 2.0]), 1.0, 1.0, out)
-    np.testing.assert_allclose(out, [0.5, 0.25, 0.25])
+    # sigma = 2: spending shares proportional to lambda / c.
+    rules.ces_target_shares(np.array([1.0, 2.0, 2.0]), np.array([1.0, 1.0, 2.0]), 1.0, 2.0, out)
+    np.testing.assert_allclose(out, [0.4, 0.2, 0.4])  # [1/1, 1/2, 2/2] normalized
+    # sigma = 1 (Cobb-Douglas): shares are the weights, whatever the costs.
+    rules.ces_target_shares(np.array([1.0, 5.0, 2.0]), np.array([1.0, 1.0, 2.0]), 2.0, 1.0, out)
+    np.testing.assert_allclose(out, [0.5, 0.5, 1.0])
 
 
 def test_local_content_rule_by_hand():
@@ -78,7 +93,8 @@ def test_falling_tbi_raises_pressure():
     falling = rules.protection_pressure(-0.2, -0.1, 0.05, 0.0, 0.3, *weights)
     assert steady == pytest.approx(0.1 + 0.025 + 0.06)
     assert falling == pytest.approx(0.2 + 0.2 + 0.025 + 0.06)
-    assert rules.protection_pressure(0.3, 0.2, 0.0, 0.1, 0.0, *weights) == 0.0
+    # No deficit, over-full employment, more jobs and falling import shares: no pressure.
+    assert rules.protection_pressure(0.3, 0.2, -0.02, 0.1, -0.1, *weights) == 0.0
 
 
 def test_risk_premium_learning():
@@ -97,8 +113,8 @@ def test_numba_compiles_the_same_rules_to_the_same_numbers():
         cand, ccost = int(rng.integers(0, 50)), float(rng.uniform(0.7, 1.5))
         py = [sup.copy(), w.copy(), c.copy()]
         nb = [sup.copy(), w.copy(), c.copy()]
-        r1 = rules.review_supplier_group(*py, cand, ccost, 4.0, 0.3, 0.05, np.empty(k))
-        r2 = review(*nb, cand, ccost, 4.0, 0.3, 0.05, np.empty(k))
+        r1 = rules.review_supplier_group(*py, c.copy(), np.ones(k), cand, ccost, ccost, 4.0, 0.3, 0.05, np.empty(k))
+        r2 = review(*nb, c.copy(), np.ones(k), cand, ccost, ccost, 4.0, 0.3, 0.05, np.empty(k))
         assert r1 == r2
         for a, b in zip(py, nb):
             np.testing.assert_allclose(a, b, rtol=1e-14, atol=0)
@@ -174,6 +190,9 @@ def tiny_world():
         supplier=np.array([0, 3, 4]),
         share=np.array([0.3, 0.3, 0.4]),
         price=np.ones(5),
+        link_weight=np.array([0.3, 0.3, 0.4]),  # calibrated at costs 1: lambda = w
+        reference_price=np.ones(5),
+        reference_wedge=np.ones((2, 2, 2)),
         tariff=np.zeros((2, 2, 2)),
         trade_cost=np.ones((2, 2, 2)),
         risk=np.zeros(2),
@@ -185,7 +204,8 @@ def tiny_world():
 
 
 def review(w, f=2, u_origin=0.1, u_firm=0.0, **params):
-    work = [np.empty(8, dtype=np.int64), np.empty(8, dtype=np.int64), np.empty(8), np.empty(8), np.empty(8, dtype=np.bool_), np.empty(8)]
+    work = [np.empty(8, dtype=np.int64), np.empty(8, dtype=np.int64), np.empty(8), np.empty(8), np.empty(8), np.empty(8),
+            np.empty(8, dtype=np.bool_), np.empty(8)]
     p = dict(review_rate=1.0, sigma=4.0, inertia=0.5, switching_cost=0.0) | params
     return rules.firm_review(f, *w.values(), np.zeros(2), np.full(2, u_origin), np.full(2, u_firm),
                              p["review_rate"], p["sigma"], p["inertia"], p["switching_cost"], *work)
@@ -195,7 +215,7 @@ def test_firm_review_moves_shares_away_from_a_tariffed_origin():
     w = tiny_world()
     w["tariff"][0, 1, 0] = 0.25  # country 0 taxes sector-0 goods from country 1
     assert review(w) == 0  # the candidate drawn (firm 0) is already a supplier
-    target = 0.6 * 1.25**-4 / (1 + 1.25**-4)
+    target = 0.6 * 1.25**-3 / (1 + 1.25**-3)
     np.testing.assert_allclose(w["share"], [0.6 - (0.3 + 0.5 * (target - 0.3)), 0.3 + 0.5 * (target - 0.3), 0.4])
     np.testing.assert_array_equal(w["supplier"], [0, 3, 4])
 
@@ -217,8 +237,7 @@ def test_firm_review_compiled_equals_python_on_random_worlds():
     def review_all(F, w, ur, uo, uf, work):
         total = 0
         for f in range(F):
-            total += rules.firm_review(f, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11],
-                                       w[12], ur[f], uo[f], uf[f], 0.5, 4.0, 0.3, 0.05, *work)
+            total += rules.firm_review(f, *w, ur[f], uo[f], uf[f], 0.5, 4.0, 0.3, 0.05, *work)
         return total
 
     rng = np.random.default_rng(3)
@@ -231,12 +250,12 @@ def test_firm_review_compiled_equals_python_on_random_worlds():
     supplier = np.concatenate([rng.choice(F, K, replace=False) for _ in range(F)])
     share = rng.uniform(0.1, 1.0, F * K)
     share /= np.repeat(np.add.reduceat(share, np.arange(0, F * K, K)), K)
-    base = (fc, fs, np.arange(0, F * K + 1, K), supplier, share, rng.uniform(0.5, 1.5, F),
-            rng.uniform(0, 0.3, (G, G, S)), rng.uniform(1, 1.5, (G, G, S)), rng.uniform(0, 0.1, G),
+    base = (fc, fs, np.arange(0, F * K + 1, K), supplier, share, rng.uniform(0.5, 1.5, F), rng.uniform(0.5, 2.0, F * K),
+            rng.uniform(0.5, 1.5, F), rng.uniform(0.8, 1.2, (G, G, S)), rng.uniform(0, 0.3, (G, G, S)), rng.uniform(1, 1.5, (G, G, S)), rng.uniform(0, 0.1, G),
             rng.uniform(0, 0.1, (G, S)), rng.uniform(0, 0.5, (G, S)), cell_start,
             np.cumsum(rng.uniform(0.1, 1, (G, S, G)), axis=2))
     draws = [rng.random((F, S)) for _ in range(3)]
-    work = (np.empty(K, dtype=np.int64), np.empty(K, dtype=np.int64), np.empty(K), np.empty(K),
+    work = (np.empty(K, dtype=np.int64), np.empty(K, dtype=np.int64), np.empty(K), np.empty(K), np.empty(K), np.empty(K),
             np.empty(K, dtype=np.bool_), np.empty(K))
     py_w = [a.copy() for a in base]
     nb_w = tuple(a.copy() for a in base)

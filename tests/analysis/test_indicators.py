@@ -161,3 +161,11 @@ def test_value_added_trade_matrix_gives_the_reported_tbi():
     VA = value_added_trade_matrix(m)
     tbi = [c["tbi"] for c in compute_indicators(m)["countries"].values()]
     np.testing.assert_allclose(trade_benefit_index(VA), tbi, rtol=1e-12)
+
+
+def test_import_penetration_by_hand():
+    from gvc_abm.analysis.trade import import_penetration
+
+    m = three_country_table()
+    # country a uses Z[:, a] = 10, 3, 0 and Y[:, a] = 50, 1, 6: imports (3 + 1) + (0 + 6) = 10 of 70
+    np.testing.assert_allclose(import_penetration(m)[:, 0], [10 / 70, (2 + 5 + 4) / 91, (1 + 2 + 0) / 73])

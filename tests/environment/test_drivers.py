@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gvc_abm.environment.behaviour import AgentsConfig, GovernmentBehaviour
+from gvc_abm.environment.config import AgentsConfig, GovernmentBehaviour
 from gvc_abm.environment.config import ConfigError, validate_config
-from gvc_abm.environment.drivers import DriversConfig, drivers_at, schedule_value
+from gvc_abm.environment.config import DriversConfig
+from gvc_abm.environment.drivers import drivers_at, schedule_value
 
 COUNTRIES = ("US", "CN", "DE")
 REGIONS = ("Americas", "Asia", "Europe")

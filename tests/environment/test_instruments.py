@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gvc_abm.environment.behaviour import GovernmentBehaviour
+from gvc_abm.environment.config import GovernmentBehaviour
 from gvc_abm.environment.instruments import Instruments, apply_move, apply_tariff_shock, effective_tariffs, join_bloc
 
 REGIONS = ("EU", "EU", "Asia", "Asia")
@@ -38,14 +38,17 @@ def test_joining_adopts_the_common_external_tariff():
     assert (tau[2, 0] == 0).all() and (tau[0, 2] == 0).all()
 
 
+NAMES = ("none", "sector_tariff", "local_content", "import_substitution", "targeted_tariff", "leave_bloc",
+         "buy_local", "retaliation", "liberalize", "join_bloc")
+
+
 def move(ins, country, code, target=-1, sector=-1):
-    return apply_move(ins, country, np.array([code, target, sector, 0.0]), P, REGIONS)
+    return apply_move(ins, country, NAMES[code], target, sector, P, REGIONS)
 
 
 def test_each_move_changes_its_instrument():
     ins = make()
-    ev = move(ins, 2, 1, sector=1)  # sector tariff
-    assert ev == {"country": 2, "instrument": "sector_tariff", "target": -1, "sector": 1, "restrictive": True}
+    assert move(ins, 2, 1, sector=1) == -1  # sector tariff: no target country
     np.testing.assert_allclose(ins.statutory[2, [0, 1, 3], 1], 0.2)
     move(ins, 2, 1, sector=1)
     np.testing.assert_allclose(ins.statutory[2, [0, 1, 3], 1], 0.25)  # capped at max_tariff
@@ -60,8 +63,7 @@ def test_each_move_changes_its_instrument():
     assert ins.home_bias[0] == pytest.approx(0.15)
     move(ins, 1, 5)
     assert ins.bloc_of[1] == -1
-    ev = move(ins, 3, 8)  # liberalize halves tariffs, local content and subsidies
-    assert ev["restrictive"] is False
+    move(ins, 3, 8)  # liberalize halves tariffs, local content and subsidies
     np.testing.assert_allclose(ins.statutory[3, 0], 0.05)
     assert ins.local_content[3, 0] == pytest.approx(0.1)
     assert move(ins, 2, 0) is None
@@ -70,9 +72,17 @@ def test_each_move_changes_its_instrument():
 def test_join_the_regional_bloc_or_nothing():
     ins = make()
     ins.bloc_of[:] = [-1, 0, -1, -1]
-    ev = move(ins, 0, 9)  # country 0 is in region EU where bloc 0 has member 1
-    assert ev["instrument"] == "join_bloc" and ins.bloc_of[0] == 0
+    assert move(ins, 0, 9) == 0  # country 0 is in region EU where bloc 0 has member 1: it joins bloc 0
+    assert ins.bloc_of[0] == 0
     assert move(ins, 2, 9) is None  # no bloc in Asia
+
+
+def test_names_match_the_rules_codes():
+    from gvc_abm.agents.rules import INSTRUMENTS
+
+    assert NAMES == INSTRUMENTS
+    with pytest.raises(ValueError, match="unknown policy instrument"):
+        apply_move(make(), 0, "embargo", -1, -1, P, REGIONS)
 
 
 def test_tariff_shock_sets_rates_by_decree():

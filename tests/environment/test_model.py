@@ -10,14 +10,15 @@ import pandas as pd
 import pytest
 
 from gvc_abm.environment.clearing import ClearingWarning
-from gvc_abm.environment.config import ClearingConfig, LabourConfig, PaperWorldConfig, SimulationConfig
-from gvc_abm.environment.model import WorldModel, run_simulation
+from gvc_abm.environment.config import AgentsConfig, ClearingConfig, LabourConfig, PaperWorldConfig, SimulationConfig
+from gvc_abm.environment.model import GVCModel, run_simulation
 
 from .conftest import small_config
 
 
 def cfg(**kw):
-    return SimulationConfig(world=small_config(firms=150), periods=3, **kw)
+    # the world alone, drivers held fixed and no agents deciding (issue 4 semantics)
+    return SimulationConfig(world=small_config(firms=150), periods=3, agents=AgentsConfig(enabled=False), **kw)
 
 
 def test_run_is_reproducible_and_picklable():
@@ -33,14 +34,16 @@ def test_run_is_reproducible_and_picklable():
 
 
 def test_sticky_wages_move_toward_full_employment_after_a_shock():
-    model = WorldModel(cfg(labour=LabourConfig(wage_mode="sticky")))
+    model = GVCModel(cfg(labour=LabourConfig(wage_mode="sticky")))
     L = model.world.country_state.labour_force
-    r0, _ = model.step()
+    model.step()
+    r0 = model.last_result
     np.testing.assert_allclose(r0.employment, L, rtol=1e-8)  # starts in equilibrium
     model.world.country_state.technology[0] *= 1.1  # a productivity shock in A
     gaps = []
     for _ in range(6):
-        r, _ = model.step()
+        model.step()
+        r = model.last_result
         gaps.append(np.max(np.abs(r.unemployment_rate(L))))
         # the world wage bill stays the numeraire
         np.testing.assert_allclose(model.world.country_state.wage @ L, model.world.numeraire, rtol=1e-12)
@@ -56,7 +59,7 @@ def test_flexible_mode_has_no_unemployment():
 
 
 def test_state_view_is_read_only():
-    model = WorldModel(cfg())
+    model = GVCModel(cfg())
     with pytest.raises(ValueError):
         model.state.country_state.wage[0] = 1.0
 
