@@ -478,6 +478,11 @@ class BlocEvent(ConfigBase):
     bloc: str = Field(min_length=1, description="Bloc name.")
     members: list[str] = Field(min_length=1, description="Countries joining (action join) or leaving (action leave).")
     action: str = Field(default="join", pattern="^(join|leave)$", description="join or leave.")
+    cost_cut: Share = Field(
+        default=0.0,
+        description="Cut of the iceberg trade-cost margins (t - 1) between members on joining, fraction "
+        "(trade facilitation of an agreement such as RCEP, seed 000).",
+    )
 
 
 class TariffShock(ConfigBase):
@@ -529,6 +534,11 @@ class DriversConfig(ConfigBase):
     )
     technology_growth: dict[str, float] = Field(
         default_factory=dict, description="Technology A_c growth per period by country ('*' for all), fraction."
+    )
+    home_bias: dict[str, float] = Field(
+        default_factory=dict,
+        description="Log shift of households' preference for home goods by country ('*' for all) from period 0 on: "
+        "local preference not built by campaigns (DESIGN.md, Household), log points.",
     )
     robot_price: Schedule = Field(default_factory=dict, description="Robot price, multiple of its period-0 level.")
     trade_cost: Schedule = Field(

@@ -38,6 +38,7 @@ class PeriodDrivers:
     extra_deficit: np.ndarray  # (G,) easing pushes as shares of world GDP, summing to 0
     labour_growth: np.ndarray  # (G,) growth this period
     technology_growth: np.ndarray  # (G,)
+    home_bias: np.ndarray  # (G,) log shift of households' home preference
 
 
 def _country_values(mapping: dict[str, float], countries: tuple[str, ...], what: str) -> np.ndarray:
@@ -99,4 +100,5 @@ def drivers_at(
         extra_deficit=extra,
         labour_growth=_country_values(cfg.labour_growth, countries, "labour_growth"),
         technology_growth=_country_values(cfg.technology_growth, countries, "technology_growth"),
+        home_bias=_country_values(cfg.home_bias, countries, "home_bias"),
     )

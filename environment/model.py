@@ -51,6 +51,7 @@ from .builders import build_calibrated_world, build_default_world, build_paper_w
 from .clearing import ClearingResult, ClearingWarning, clear
 from .config import (
     AgentsConfig,
+    ConfigError,
     CalibratedWorldConfig,
     DefaultWorldConfig,
     DriversConfig,
@@ -243,6 +244,7 @@ class GVCModel(mesa.Model):
         # --- period-0 references the drivers and rules are relative to
         self.initial_taste = w.policy.taste.copy()
         self.initial_trade_cost = w.policy.trade_cost.copy()
+        self.bloc_cost_factor = np.ones((G, G))  # multiplies trade-cost margins between bloc members
         self.initial_rental = w.country_state.rental.copy()
         self.initial_deficit = w.country_state.deficit.copy()
         self.base_productivity = w.firms.productivity.copy()
@@ -255,6 +257,7 @@ class GVCModel(mesa.Model):
         bloc_names, bloc_of = self._initial_blocs()
         self.instruments = Instruments.initial(self._initial_statutory(bloc_of), bloc_of, bloc_names)
         self.distance = self._distances()
+        self._check_drivers()
         cell = w.cell()
         self.cell_start = np.searchsorted(cell, np.arange(G * S + 1)).astype(np.int64)
         self.firms_per_cell = np.diff(self.cell_start).reshape(G, S).astype(float)
@@ -319,6 +322,29 @@ class GVCModel(mesa.Model):
             np.fill_diagonal(same, False)
             stat = np.where(same[:, :, None] & (stat == 0), mfn[:, None, None], stat)
         return stat
+
+    def _check_drivers(self) -> None:
+        """Every country, region and sector a driver names exists in this world (else a ConfigError)."""
+        w = self.world
+        countries, sectors = set(w.countries), set(w.sectors)
+        for k, ev in enumerate(self.drivers.blocs):
+            for j, member in enumerate(ev.members):
+                if member not in countries:
+                    raise ConfigError(f"drivers.blocs.{k}.members.{j}: unknown country {member!r}")
+        for k, shock in enumerate(self.drivers.tariff_shocks):
+            for key in ("importer", "exporter"):
+                if getattr(shock, key) not in countries | {"*"}:
+                    raise ConfigError(f"drivers.tariff_shocks.{k}.{key}: unknown country {getattr(shock, key)!r}")
+            if shock.sector not in sectors | {"*"}:
+                raise ConfigError(f"drivers.tariff_shocks.{k}.sector: unknown sector {shock.sector!r}")
+        for key in ("labour_growth", "technology_growth", "home_bias"):
+            for name in getattr(self.drivers, key):
+                if name not in countries | {"*"}:
+                    raise ConfigError(f"drivers.{key}.{name}: unknown country")
+        try:
+            drivers_at(self.drivers, 0, w.countries, w.regions, w.sectors, np.full(w.G, 1.0 / w.G))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
 
     def _calibrate_sourcing(self) -> None:
         """Benchmark calibration of the firms' sourcing (see :func:`~gvc_abm.agents.rules.review_supplier_group`).
@@ -429,13 +455,13 @@ class GVCModel(mesa.Model):
         w = self.world
         cs = w.country_state
         ins = self.instruments
-        w.policy.trade_cost[:] = 1.0 + (self.initial_trade_cost - 1.0) * d.trade_cost
         cs.rental[:] = self.initial_rental * d.robot_price
         cs.deficit[:] = self.initial_deficit + d.extra_deficit
         if self.period > 0:
             cs.labour_force *= 1.0 + d.labour_growth
             cs.technology *= 1.0 + d.technology_growth
         w.firms.productivity[:] = self.base_productivity * d.capacity[w.firms.country, w.firms.sector]
+        self.home_bias_driver = d.home_bias
         self.capacity = d.capacity
         for ev in self.drivers.blocs:
             if ev.period == self.period:
@@ -444,8 +470,13 @@ class GVCModel(mesa.Model):
                     k = w.countries.index(member)
                     if ev.action == "join":
                         join_bloc(ins, k, b)
+                        partners = np.flatnonzero((ins.bloc_of == b) & (np.arange(w.G) != k))
+                        self.bloc_cost_factor[k, partners] *= 1.0 - ev.cost_cut
+                        self.bloc_cost_factor[partners, k] *= 1.0 - ev.cost_cut
                     elif ins.bloc_of[k] == b:
                         ins.bloc_of[k] = -1
+                        self.bloc_cost_factor[k, :] = 1.0
+                        self.bloc_cost_factor[:, k] = 1.0
                     self.events.append({"period": self.period, "country": member, "instrument": f"bloc_{ev.action}",
                                         "target": ev.bloc, "sector": "", "restrictive": ev.action == "leave",
                                         "source": "driver"})
@@ -454,13 +485,12 @@ class GVCModel(mesa.Model):
                 imp = np.array([shock.importer in ("*", c) for c in w.countries])
                 exp_ = np.array([shock.exporter in ("*", c) for c in w.countries])
                 sec = np.array([shock.sector in ("*", s) for s in w.sectors])
-                if not imp.any() or not exp_.any() or not sec.any():
-                    raise ValueError(f"drivers.tariff_shocks.{k}: unknown importer, exporter or sector")
                 apply_tariff_shock(ins, imp, exp_, sec, shock.rate)
                 for c in np.flatnonzero(imp):
                     self.events.append({"period": self.period, "country": w.countries[c], "instrument": "tariff_shock",
                                         "target": shock.exporter, "sector": shock.sector, "restrictive": shock.rate > 0,
                                         "source": "driver"})
+        w.policy.trade_cost[:] = 1.0 + (self.initial_trade_cost - 1.0) * d.trade_cost * self.bloc_cost_factor[:, :, None]
 
     def _governments_decide(self) -> None:
         o = self.observations
@@ -492,8 +522,9 @@ class GVCModel(mesa.Model):
                 })
 
     def _households_decide(self) -> None:
+        self.household_shift = self.instruments.home_bias + self.home_bias_driver
         if self.engine == "numba":
-            _decide_households(self.initial_taste, self.instruments.home_bias,
+            _decide_households(self.initial_taste, self.household_shift,
                                self.agents_config.households.max_home_bias, self.world.policy.taste)
         else:
             self.agents_by_type[Household].shuffle_do("step")

@@ -1,0 +1,163 @@
+"""The Mesa model with its agents: stationarity, reproducibility, engine equality, emergent effects."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gvc_abm.agents.firm import Firm
+from gvc_abm.agents.government import Government
+from gvc_abm.analysis.concentration import herfindahl
+from gvc_abm.analysis.regionalization import intra_regional_share
+from gvc_abm.environment.config import ConfigError, DefaultWorldConfig, FirmsConfig, SimulationConfig
+from gvc_abm.environment.model import GVCModel, run_simulation
+
+from .conftest import small_config
+
+#: Governments that neither protect nor liberalize: isolates the firms' response to a shock.
+PASSIVE = {"governments": {"liberalize_threshold": 0.0, "retaliate_threshold": 50.0, "protect_threshold": 100.0},
+           "households": {"max_home_bias": 5.0}}
+#: Governments that act on any pressure.
+JUMPY = {"governments": {"liberalize_threshold": 0.0, "retaliate_threshold": 0.001, "protect_threshold": 0.002}}
+SHOCKS = {
+    "tariff_shocks": [{"period": 1, "importer": "A", "exporter": "C", "rate": 0.3}],
+    "robot_price": {2: 0.6},
+    "disruptions": [{"start": 3, "end": 4, "country": "B", "loss": 0.2}],
+}
+
+
+def small(periods=8, firms=150, **extra) -> SimulationConfig:
+    return SimulationConfig.model_validate({"world": small_config(firms=firms).to_dict(), "periods": periods} | extra)
+
+
+def default(periods=10, firms=1200, **extra) -> SimulationConfig:
+    world = DefaultWorldConfig(firms=FirmsConfig(count=firms)).to_dict()
+    return SimulationConfig.model_validate({"world": world, "periods": periods} | extra)
+
+
+def numbers(frame: pd.DataFrame) -> np.ndarray:
+    return frame.select_dtypes("number").to_numpy()
+
+
+def test_model_is_a_mesa_model_with_one_agent_per_firm_government_and_household():
+    m = GVCModel(small())
+    assert len(m.agents_by_type[Firm]) == m.world.F
+    assert len(m.agents_by_type[Government]) == m.world.G
+    assert [a.group for a in m.agents_by_type[Government]] == [0, 1, 2]
+
+
+def test_without_shocks_the_agents_leave_the_benchmark_as_it_is():
+    res = run_simulation(default(periods=6, firms=600), seed=3)
+    assert res.events.empty
+    assert (res.world["switches"] == 0).all()
+    first = numbers(res.indicators[res.indicators.period == 0].drop(columns="period"))
+    last = numbers(res.indicators[res.indicators.period == 5].drop(columns="period"))
+    np.testing.assert_allclose(last, first, rtol=1e-9, atol=1e-9)
+
+
+def test_same_seed_same_numbers_and_the_run_function_pickles():
+    c = small(drivers=SHOCKS, agents=JUMPY)
+    a = run_simulation(c, seed=7)
+    b = pickle.loads(pickle.dumps(run_simulation))(c, seed=7)
+    pd.testing.assert_frame_equal(a.indicators, b.indicators, check_exact=True)
+    pd.testing.assert_frame_equal(a.events, b.events, check_exact=True)
+    assert not a.events.empty and (a.world["switches"] > 0).any()
+
+
+def test_agent_order_changes_nothing_in_the_mesa_engine():
+    c = small(periods=5, firms=80, engine="mesa", drivers=SHOCKS, agents=JUMPY)
+    runs = []
+    for shuffle_seed in (1, 2):
+        m = GVCModel(c, seed=5, shuffle_seed=shuffle_seed)
+        for _ in range(c.periods):
+            m.step()
+        runs.append((pd.concat(m.indicator_frames), m.events_frame(), m.world.network.share.copy()))
+    pd.testing.assert_frame_equal(runs[0][0], runs[1][0], check_exact=True)
+    pd.testing.assert_frame_equal(runs[0][1], runs[1][1], check_exact=True)
+    np.testing.assert_array_equal(runs[0][2], runs[1][2])
+
+
+def test_numba_and_mesa_engines_give_the_same_indicators_over_twenty_periods():
+    cfg = dict(periods=20, firms=200, drivers=SHOCKS, agents=JUMPY)
+    fast = run_simulation(small(engine="numba", **cfg), seed=11)
+    slow = run_simulation(small(engine="mesa", **cfg), seed=11)
+    assert len(fast.events) > 0 and fast.world["switches"].sum() > 0
+    pd.testing.assert_frame_equal(fast.events, slow.events)
+    np.testing.assert_allclose(numbers(fast.indicators), numbers(slow.indicators), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(numbers(fast.world), numbers(slow.world), rtol=1e-9, atol=1e-9)
+
+
+def test_governments_use_the_tools_of_their_group():
+    res = run_simulation(small(periods=8, drivers=SHOCKS, agents=JUMPY), seed=2)
+    by_country = res.events[res.events.source == "government"].groupby("country")["instrument"].agg(set)
+    economic = {"sector_tariff", "local_content", "import_substitution", "retaliation"}
+    political = {"targeted_tariff", "leave_bloc", "buy_local", "retaliation"}
+    assert by_country["A"] <= political  # A is advanced
+    assert by_country["B"] | by_country["C"] <= economic  # B emerging, C developing
+    assert res.events["restrictive"].any()
+
+
+def _last(res, what):
+    return res.indicators[res.indicators.period == res.indicators.period.max()].set_index("country")[what]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_bilateral_trade_war_cuts_the_pairs_trade_and_raises_hhi_and_omega(seed):
+    """DEU and JPN each hold a share of world intermediate exports below the HHI, so shrinking
+    their exports raises it (dHHI/dx_i = 2 (s_i - HHI) / X)."""
+    war = {"tariff_shocks": [{"period": 2, "importer": "DEU", "exporter": "JPN", "rate": 0.3},
+                             {"period": 2, "importer": "JPN", "exporter": "DEU", "rate": 0.3}]}
+    base = run_simulation(default(agents=PASSIVE), seed=seed, keep_tables=True)
+    shock = run_simulation(default(agents=PASSIVE, drivers=war), seed=seed, keep_tables=True)
+
+    def pair(res):
+        t = res.tables[-1]
+        G, S = len(t.countries), len(t.sectors)
+        flows = t.Z.reshape(G, S, G, S).sum(axis=(1, 3)) + t.Y.reshape(G, S, G).sum(axis=1)
+        d, j = t.countries.index("DEU"), t.countries.index("JPN")
+        return flows[d, j] + flows[j, d]
+
+    assert pair(shock) < 0.5 * pair(base)
+    for c in ("DEU", "JPN"):
+        assert _last(shock, "omega")[c] > _last(base, "omega")[c]
+    hhi = [herfindahl(_last(r, "exports_intermediate").to_numpy()) for r in (base, shock)]
+    assert hhi[1] > hhi[0]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_bloc_that_cuts_internal_costs_raises_its_intra_bloc_share_of_intermediate_trade(seed):
+    members = ["DEU", "FRA", "POL"]
+    bloc = {"blocs": [{"period": 2, "bloc": "EU", "members": members, "cost_cut": 0.5}]}
+    shares = []
+    for drivers in ({}, bloc):
+        res = run_simulation(default(agents=PASSIVE, drivers=drivers), seed=seed, keep_tables=True)
+        t = res.tables[-1]
+        G, S = len(t.countries), len(t.sectors)
+        z = t.Z.reshape(G, S, G, S).sum(axis=(1, 3))
+        shares.append(intra_regional_share(z, ["EU" if c in members else c for c in t.countries]))
+        if drivers:
+            assert (res.events.instrument == "bloc_join").sum() == 3
+    assert shares[1] > shares[0]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_an_automation_wave_with_strong_home_bias_lowers_gvc_participation(seed):
+    """Qu & Yang (2023) Proposition 4: with omega > max(mu, 1/N), a rising nu lowers GVCP."""
+    res = {}
+    local = {"home_bias": {"*": 2.5}}  # households prefer home goods much more than firms do
+    for name, drivers in (("base", local), ("wave", local | {"robot_price": {2: 0.4}})):
+        res[name] = run_simulation(default(agents=PASSIVE, drivers=drivers), seed=seed)
+    omega, mu = _last(res["base"], "omega"), _last(res["base"], "mu")
+    assert (omega > np.maximum(mu, 1 / 12)).all()
+    assert _last(res["wave"], "nu").mean() > _last(res["base"], "nu").mean()
+    assert _last(res["wave"], "gvcp_kww").mean() < _last(res["base"], "gvcp_kww").mean()
+
+
+def test_unknown_names_in_drivers_are_config_errors_naming_the_field():
+    with pytest.raises(ConfigError, match=r"^drivers.blocs.0.members.1: unknown country 'ZZ'$"):
+        GVCModel(small(drivers={"blocs": [{"period": 1, "bloc": "X", "members": ["A", "ZZ"]}]}))
+    with pytest.raises(ConfigError, match=r"^drivers.tariff_shocks.0.sector: unknown sector 'steel'$"):
+        GVCModel(small(drivers={"tariff_shocks": [{"period": 1, "importer": "A", "exporter": "B", "sector": "steel", "rate": 0.1}]}))
