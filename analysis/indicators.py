@@ -186,5 +186,9 @@ def table_from_indicators(result: Mapping) -> pd.DataFrame:
 
 
 def indicators_table(m: MRIO | object) -> pd.DataFrame:
-    """One row per country of table ``m``, an MRIO or a pymrio.IOSystem (see :func:`table_from_indicators`)."""
-    return table_from_indicators(compute_indicators(m))
+    """One row per country of table ``m``, an MRIO or a pymrio.IOSystem (the columns of
+    :func:`table_from_indicators`, built straight from the arrays)."""
+    m = as_mrio(m)
+    country, kww_block, _, _ = _compute(m)
+    columns = {f: country[f] for f in COUNTRY_FIELDS} | {f"kww_{k}": kww_block[k] for k in KWW_FIELDS}
+    return pd.DataFrame(columns, index=pd.Index(list(m.countries), name="country"))

@@ -30,6 +30,7 @@ state, so a batch runner can pickle it.
 from __future__ import annotations
 
 import random
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -288,6 +289,7 @@ class GVCModel(mesa.Model):
         self.reference_penetration: np.ndarray | None = None
         self.period = 0
         self.draws: Draws | None = None
+        self.timings: dict[str, float] = {}  # seconds of the last step: decisions, clearing, mrio_indicators
 
     @property
     def state(self) -> World:
@@ -421,6 +423,7 @@ class GVCModel(mesa.Model):
         w = self.world
         G, S, F = w.G, w.S, w.F
         t = self.period
+        t0 = time.perf_counter()
         last_gdp = self.world_frames[-1]["gdp"].to_numpy() if self.world_frames else np.ones(G)
         d = drivers_at(self.drivers, t, w.countries, w.regions, w.sectors, last_gdp / last_gdp.sum())
         self._apply_drivers(d)
@@ -434,7 +437,9 @@ class GVCModel(mesa.Model):
             self._households_decide()
             self._firms_decide(d)
         self._publish_policy()
+        t1 = time.perf_counter()
         result = self.clear()
+        t2 = time.perf_counter()
         table = aggregate(w, result)
         self.convergence.append({
             "period": t,
@@ -449,6 +454,7 @@ class GVCModel(mesa.Model):
         if self.config.labour.wage_mode == "sticky":
             self.adjust_wages(result)
         self.last_result, self.last_table = result, table
+        self.timings = {"decisions": t1 - t0, "clearing": t2 - t1, "mrio_indicators": time.perf_counter() - t2}
         self.period += 1
 
     def _apply_drivers(self, d: PeriodDrivers) -> None:

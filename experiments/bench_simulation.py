@@ -8,6 +8,11 @@ The memory-bound floor is a ``scipy.sparse`` CSR mat-vec on the same network (th
 iteration's matrix ``(1 - nu_f) share_fg``), timed in the same run; the ratio of one clearing
 iteration (all clearing time over all fixed-point iterations) to it is reported. Numba compile
 time is excluded (a tiny world is cleared first). Nothing here is asserted in unit tests.
+
+The whole period of the agent model (:func:`bench_model`: decisions, clearing warm-started
+from the last period, MRIO aggregation and every indicator) is timed on the same size of
+world as ``period_seconds``; with ``compare_reference`` one period of the Mesa engine too,
+and their ratio ``period_speedup``.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import scipy.sparse as sp
 from gvc_abm.environment.aggregate import aggregate
 from gvc_abm.environment.builders import build_default_world
 from gvc_abm.environment.clearing import clear
-from gvc_abm.environment.config import DefaultWorldConfig, FirmsConfig
+from gvc_abm.environment.config import DefaultWorldConfig, FirmsConfig, SimulationConfig
+from gvc_abm.environment.model import GVCModel
 
 from .benchmarks import peak_rss_mb
 
@@ -68,6 +74,44 @@ def _matvec_seconds(world, repeat: int = 20) -> float:
     return float(np.median(times))
 
 
+#: The shock the whole-period benchmark runs, so that firms and governments have work to do.
+BENCH_DRIVERS = {
+    "tariff_shocks": [{"period": 1, "importer": "USA", "exporter": "CHN", "rate": 0.25},
+                      {"period": 1, "importer": "CHN", "exporter": "USA", "rate": 0.25}],
+    "robot_price": {2: 0.6},
+}
+
+
+def bench_model(firms: int, links: int, periods: int, engine: str = "numba", seed: int = 0) -> dict:
+    """Time whole periods of the agent model: decisions, clearing, MRIO and indicators.
+
+    A default world with ``firms`` x ``links`` is built (not timed) and stepped ``periods``
+    times under :data:`BENCH_DRIVERS` (a US-China tariff war in period 1, cheaper robots from
+    period 2), so firms review suppliers and automate and governments answer. Returns the
+    mean seconds per period and its parts, and the supplier switches per period.
+    """
+    cfg = SimulationConfig.model_validate({
+        "world": {"kind": "default", "firms": {"count": firms, "links": links}},
+        "periods": periods, "engine": engine, "drivers": BENCH_DRIVERS,
+    })
+    model = GVCModel(cfg, seed)
+    parts, totals, switches = [], [], []
+    for _ in range(periods):
+        t0 = time.perf_counter()
+        model.step()
+        totals.append(time.perf_counter() - t0)
+        parts.append(model.timings)
+        switches.append(model.switches)
+    return {
+        "period_seconds": float(np.mean(totals)),
+        "decision_seconds_per_period": float(np.mean([p["decisions"] for p in parts])),
+        "model_clearing_seconds_per_period": float(np.mean([p["clearing"] for p in parts])),
+        "mrio_indicator_seconds_per_period": float(np.mean([p["mrio_indicators"] for p in parts])),
+        "switches_per_period": float(np.mean(switches)),
+        "model_converged": bool(all(c["converged"] for c in model.convergence)),
+    }
+
+
 def bench_simulation(
     firms: int,
     links: int,
@@ -87,9 +131,11 @@ def bench_simulation(
     sweep or a value iteration (one network pass plus the exact cell-level solve); the split is
     reported as price_ and value_iterations_per_period.
     """
-    if engine not in ("numba", "reference"):
-        raise ValueError(f"engine: unknown engine {engine!r}; expected numba or reference")
+    if engine not in ("numba", "mesa", "reference"):
+        raise ValueError(f"engine: unknown engine {engine!r}; expected numba, mesa or reference")
+    engine = "reference" if engine == "mesa" else engine
     _warm_up(engine)
+    bench_model(200, min(links, 5), 2, "numba", seed)  # compile the decision loops
     cfg = DefaultWorldConfig(firms=FirmsConfig(count=firms, links=links))
     t0 = time.perf_counter()
     world = build_default_world(cfg, np.random.default_rng(seed), equilibrate=False)
@@ -118,7 +164,11 @@ def bench_simulation(
         "converged": bool(all(conv)),
         "peak_rss_mb": 0.0,
     }
+    out.update(bench_model(firms, links, periods, "numba" if engine == "numba" else "mesa", seed))
     if compare_reference:
+        mesa = bench_model(firms, links, periods, "mesa", seed)
+        out["mesa_period_seconds"] = mesa["period_seconds"]
+        out["period_speedup"] = mesa["period_seconds"] / out["period_seconds"]
         r_total, r_clear, r_iters, r_conv, _ = _time_periods(world, 1, "reference", start)
         out["reference_seconds_per_period"] = float(np.mean(r_total))
         out["reference_clearing_seconds_per_period"] = float(np.mean(r_clear))

@@ -25,9 +25,31 @@ __all__ = ["SCENARIOS", "scenario_data", "make_config"]
 
 #: name -> (description, config data)
 SCENARIOS: dict[str, tuple[str, dict]] = {
-    "baseline": ("the default world: 12 countries in 4 regions x 8 sectors, drivers held fixed", {"world": {"kind": "default"}}),
+    "baseline": ("the default world: 12 countries in 4 regions x 8 sectors, agents deciding, no shocks", {"world": {"kind": "default"}}),
     "paper": ("Qu & Yang (2023) section 4: one sector, fixed mu, omega, nu (set world.countries/mu/nu/omega/sizes)", {"world": {"kind": "paper"}}),
     "calibrated": ("a world reproducing an MRIO table in period 0 (set world.table=PATH)", {"world": {"kind": "calibrated"}}),
+    "trade-war": (
+        "USA and CHN put 25 % tariffs on each other in period 2; governments answer (FACTS: GLZ-policy, Z-measures)",
+        {"world": {"kind": "default"}, "periods": 20, "drivers": {"tariff_shocks": [
+            {"period": 2, "importer": "USA", "exporter": "CHN", "rate": 0.25},
+            {"period": 2, "importer": "CHN", "exporter": "USA", "rate": 0.25}]}},
+    ),
+    "automation-wave": (
+        "robot prices fall to 40 % from period 2 while households favour home goods (FACTS: QY-P4, technology backfire)",
+        {"world": {"kind": "default"}, "periods": 20,
+         "drivers": {"robot_price": {2: 0.4}, "home_bias": {"*": 2.5}},
+         "agents": {"households": {"max_home_bias": 5.0}}},
+    ),
+    "east-asia-bloc": (
+        "CHN, JPN and KOR form a bloc in period 2 that halves their trade-cost margins (FACTS: Z-RCEP, B-cost)",
+        {"world": {"kind": "default"}, "periods": 20,
+         "drivers": {"blocs": [{"period": 2, "bloc": "RCEP", "members": ["CHN", "JPN", "KOR"], "cost_cut": 0.5}]}},
+    ),
+    "disruption": (
+        "East Asia loses 30 % of its capacity in periods 3-5; buyers learn a risk premium (DESIGN: supply disruptions)",
+        {"world": {"kind": "default"}, "periods": 20,
+         "drivers": {"disruptions": [{"start": 3, "end": 5, "country": "region:East Asia", "loss": 0.3}]}},
+    ),
 }
 
 

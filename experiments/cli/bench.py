@@ -33,8 +33,8 @@ def bench(
     firms: Annotated[int | None, typer.Option(help="Time the simulation on a default world with this many firms.")] = None,
     links: Annotated[int, typer.Option(min=1, help="With --firms: supplier links per firm.")] = 10,
     periods: Annotated[int, typer.Option(min=1, help="With --firms: periods to time (each clears from a cold start).")] = 3,
-    engine: Annotated[str, typer.Option(help="With --firms: clearing engine, numba or reference.")] = "numba",
-    compare_reference: Annotated[bool, typer.Option("--compare-reference", help="With --firms: also time one period of the reference engine and report the speedup.")] = False,
+    engine: Annotated[str, typer.Option(help="With --firms: engine, numba or mesa (alias reference).")] = "numba",
+    compare_reference: Annotated[bool, typer.Option("--compare-reference", help="With --firms: also time one period of the Mesa / reference engine and report the speedups.")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the measurements as JSON to this file.")] = None,
 ) -> None:
     """Measure speed and peak memory; figures go to the console and, with --json, to a file."""
@@ -43,17 +43,20 @@ def bench(
             raise UserInputError("bench: give either --table or --firms, not both")
         if firms < 96:
             raise UserInputError(f"--firms: the default world needs at least 96 firms (12 countries x 8 sectors), got {firms}")
-        if engine not in ("numba", "reference"):
-            raise UserInputError(f"--engine: expected numba or reference, got {engine!r}")
+        if engine not in ("numba", "mesa", "reference"):
+            raise UserInputError(f"--engine: expected numba, mesa or reference, got {engine!r}")
         result = bench_simulation(firms, links, periods, engine=engine, compare_reference=compare_reference, seed=seed)
         line = (
             f"simulation, {result['firms']:,} firms x {links} links ({engine}): {result['seconds_per_period']:.3f} s per period, "
             f"clearing {result['clearing_seconds_per_period']:.3f} s in {result['clearing_iterations_per_period']:.0f} iterations "
             f"({result['seconds_per_clearing_iteration'] * 1e3:.2f} ms each, {result['iteration_over_matvec']:.1f}x a scipy CSR mat-vec), "
-            f"peak RSS {result['peak_rss_mb']:.0f} MB"
+            f"peak RSS {result['peak_rss_mb']:.0f} MB; whole agent-model period {result['period_seconds']:.3f} s "
+            f"(decisions {result['decision_seconds_per_period']:.3f} s, clearing {result['model_clearing_seconds_per_period']:.3f} s, "
+            f"MRIO and indicators {result['mrio_indicator_seconds_per_period']:.3f} s)"
         )
         if compare_reference:
-            line += f"; reference {result['reference_seconds_per_period']:.2f} s per period, speedup {result['speedup']:.0f}x"
+            line += (f"; reference clearing {result['reference_seconds_per_period']:.2f} s per period, speedup {result['speedup']:.0f}x; "
+                     f"Mesa engine whole period {result['mesa_period_seconds']:.2f} s, speedup {result['period_speedup']:.0f}x")
         if not result["converged"]:
             line += " [not converged]"
         Console().print(line)

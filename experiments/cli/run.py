@@ -1,8 +1,10 @@
 """``gvc run``: run a scenario for some periods and write tidy results.
 
 Output folder ``--out DIR``: ``indicators.parquet`` (period, country, the indicator library's
-columns), ``world.parquet`` (period, country, wages, employment, accounts, real income),
-``manifest.json`` (config, seed, versions, convergence per period) and, with ``--save-mrio``,
+columns), ``world.parquet`` (period, country, wages, employment, accounts, real income,
+governments' protection pressure, supplier switches), ``events.parquet`` (the policy-event
+log: period, country, instrument, target, sector, restrictive, source), ``manifest.json``
+(config, seed, versions, convergence per period) and, with ``--save-mrio``,
 ``mrio/period_0000/...`` (pymrio ``save_all`` folders, parquet). Everything is written to a
 temporary folder beside DIR and moved into place at the end, so a failed run leaves nothing
 half written. The config is validated before anything is written.
@@ -30,7 +32,7 @@ from ..scenarios import SCENARIOS, make_config
 from . import app
 from .errors import UserInputError
 
-OUTPUTS = ("indicators.parquet", "world.parquet", "manifest.json", "mrio")
+OUTPUTS = ("indicators.parquet", "world.parquet", "events.parquet", "manifest.json", "mrio")
 
 
 def versions() -> dict[str, str]:
@@ -67,17 +69,17 @@ def run(
     periods: Annotated[int | None, typer.Option(help="Number of periods.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the run.")] = None,
     firms: Annotated[int | None, typer.Option(help="Total number of firms.")] = None,
-    engine: Annotated[str | None, typer.Option(help="Clearing engine: numba or reference.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Engine: numba (compiled) or mesa (Mesa agents; alias reference).")] = None,
     save_mrio: Annotated[bool, typer.Option("--save-mrio", help="Save each period's MRIO under DIR/mrio/.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
 ) -> None:
-    """Run SCENARIO with the exogenous drivers held fixed and write tidy results to --out DIR."""
+    """Run SCENARIO (firms, governments and households deciding under its drivers) and write tidy results to --out DIR."""
     if out is None:
         raise UserInputError("--out: give the output folder")
     if out.exists() and not out.is_dir():
         raise UserInputError(f"--out {out}: exists and is not a folder")
-    if engine is not None and engine not in ("numba", "reference"):
-        raise UserInputError(f"--engine: expected numba or reference, got {engine!r}")
+    if engine is not None and engine not in ("numba", "mesa", "reference"):
+        raise UserInputError(f"--engine: expected numba, mesa or reference, got {engine!r}")
     cfg = make_config(scenario, set_, periods=periods, seed=seed, firms=firms, engine=engine,
                       save_mrio=True if save_mrio else None)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -88,6 +90,7 @@ def run(
             result = run_simulation(cfg, mrio_dir=(tmp / "mrio") if cfg.save_mrio else None)
         result.indicators.to_parquet(tmp / "indicators.parquet", index=False)
         result.world.to_parquet(tmp / "world.parquet", index=False)
+        result.events.to_parquet(tmp / "events.parquet", index=False)
         manifest = {
             "scenario": scenario,
             "seed": cfg.seed,

@@ -6,6 +6,7 @@ import json
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from gvc_abm.analysis.concentration import export_hhi, herfindahl
@@ -169,3 +170,10 @@ def test_import_penetration_by_hand():
     m = three_country_table()
     # country a uses Z[:, a] = 10, 3, 0 and Y[:, a] = 50, 1, 6: imports (3 + 1) + (0 + 6) = 10 of 70
     np.testing.assert_allclose(import_penetration(m)[:, 0], [10 / 70, (2 + 5 + 4) / 91, (1 + 2 + 0) / 73])
+
+
+def test_flat_table_and_json_block_agree():
+    from gvc_abm.analysis.indicators import table_from_indicators
+
+    m = random_table(4, 3, seed=2)
+    pd.testing.assert_frame_equal(indicators_table(m), table_from_indicators(compute_indicators(m)), check_exact=True)

@@ -28,6 +28,8 @@ def test_baseline_run_writes_tidy_outputs(tmp_path):
     assert manifest["seed"] == 3 and manifest["converged"] and len(manifest["convergence"]) == 2
     assert manifest["config"]["world"]["firms"]["count"] == 400
     assert {"numpy", "numba", "pymrio"} <= set(manifest["versions"])
+    events = pd.read_parquet(out / "events.parquet")
+    assert list(events.columns) == ["period", "country", "instrument", "target", "sector", "restrictive", "source"]
     io = pymrio.load_all(out / "mrio" / "period_0001")
     x = io.x.to_numpy().ravel()
     np.testing.assert_allclose(io.Z.sum(axis=0).to_numpy() + io.factor_inputs.F.sum(axis=0).to_numpy(), x, rtol=1e-12)
@@ -40,10 +42,18 @@ def test_same_seed_is_bit_identical(tmp_path):
     args = ["run", "baseline", "--periods", "2", "--firms", "200", "--seed", "5"]
     assert main(args + ["--out", str(tmp_path / "a")]) == 0
     assert main(args + ["--out", str(tmp_path / "b")]) == 0
-    for name in ("indicators.parquet", "world.parquet", "manifest.json"):
+    for name in ("indicators.parquet", "world.parquet", "events.parquet", "manifest.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     assert main(["run", "baseline", "--periods", "2", "--firms", "200", "--seed", "6", "--out", str(tmp_path / "c")]) == 0
     assert (tmp_path / "a" / "world.parquet").read_bytes() != (tmp_path / "c" / "world.parquet").read_bytes()
+
+
+def test_named_scenario_logs_policy_events(tmp_path):
+    out = tmp_path / "war"
+    assert main(["run", "trade-war", "--periods", "5", "--firms", "400", "--engine", "mesa", "--out", str(out)]) == 0
+    events = pd.read_parquet(out / "events.parquet")
+    shocks = events[events.instrument == "tariff_shock"]
+    assert set(shocks.country) == {"USA", "CHN"} and (shocks.period == 2).all() and shocks.restrictive.all()
 
 
 def test_paper_run_gives_eq13(tmp_path):
@@ -78,7 +88,7 @@ def test_calibrated_run(tmp_path):
         (["run", "baseline", "--set", "world.sectors.0.input_shares.agri=0.9"], "world.sectors.0: Value error, input_shares must sum to 1".replace("Value error, ", "")),
         (["run", "calibrated"], "world.table: Field required"),
         (["run", "nowhere"], "SCENARIO: unknown scenario 'nowhere'"),
-        (["run", "baseline", "--engine", "fast"], "--engine: expected numba or reference"),
+        (["run", "baseline", "--engine", "fast"], "--engine: expected numba, mesa or reference"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, args, needle):
