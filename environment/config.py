@@ -222,23 +222,26 @@ def _default_countries() -> list[CountryConfig]:
     # Twelve stylised economies in four regions (Americas, Europe, East Asia, South and the rest),
     # labour forces (millions) and technology levels rounded from Penn World Table 9.1 (2017:
     # emp, ctfp relative to the USA); locations are rough map positions in thousands of km.
+    # Trade deficits (share of world GDP): PWT 9.1, 2017, -(csh_x + csh_m) * rgdpe / world rgdpe
+    # (merchandise balance), the twelve countries' net 0.30 % spread back in proportion to GDP
+    # so that they sum to zero.
     rows = [
-        ("USA", "Americas", "advanced", (-9.0, 4.5), 160.0, 1.00),
-        ("CAN", "Americas", "advanced", (-8.5, 6.0), 19.0, 0.85),
-        ("MEX", "Americas", "emerging", (-10.0, 2.0), 54.0, 0.60),
-        ("BRA", "Americas", "emerging", (-4.5, -1.5), 93.0, 0.50),
-        ("DEU", "Europe", "advanced", (1.0, 5.5), 44.0, 0.95),
-        ("FRA", "Europe", "advanced", (0.2, 5.0), 28.0, 0.90),
-        ("POL", "Europe", "emerging", (2.0, 5.8), 17.0, 0.70),
-        ("CHN", "East Asia", "emerging", (11.0, 3.5), 790.0, 0.45),
-        ("JPN", "East Asia", "advanced", (14.0, 3.8), 67.0, 0.75),
-        ("KOR", "East Asia", "advanced", (13.0, 4.0), 27.0, 0.70),
-        ("IND", "South", "developing", (8.0, 2.2), 480.0, 0.35),
-        ("ZAF", "South", "developing", (2.5, -3.0), 16.0, 0.45),
+        ("USA", "Americas", "advanced", (-9.0, 4.5), 160.0, 1.00, 0.0081),
+        ("CAN", "Americas", "advanced", (-8.5, 6.0), 19.0, 0.85, -0.0001),
+        ("MEX", "Americas", "emerging", (-10.0, 2.0), 54.0, 0.60, 0.0007),
+        ("BRA", "Americas", "emerging", (-4.5, -1.5), 93.0, 0.50, -0.0002),
+        ("DEU", "Europe", "advanced", (1.0, 5.5), 44.0, 0.95, -0.0032),
+        ("FRA", "Europe", "advanced", (0.2, 5.0), 28.0, 0.90, 0.0010),
+        ("POL", "Europe", "emerging", (2.0, 5.8), 17.0, 0.70, 0.0002),
+        ("CHN", "East Asia", "emerging", (11.0, 3.5), 790.0, 0.45, -0.0056),
+        ("JPN", "East Asia", "advanced", (14.0, 3.8), 67.0, 0.75, -0.0014),
+        ("KOR", "East Asia", "advanced", (13.0, 4.0), 27.0, 0.70, -0.0010),
+        ("IND", "South", "developing", (8.0, 2.2), 480.0, 0.35, 0.0014),
+        ("ZAF", "South", "developing", (2.5, -3.0), 16.0, 0.45, 0.0001),
     ]
     return [
-        CountryConfig(name=n, region=r, group=g, location=loc, labour_force=lf, technology=a)
-        for n, r, g, loc, lf, a in rows
+        CountryConfig(name=n, region=r, group=g, location=loc, labour_force=lf, technology=a, deficit=d)
+        for n, r, g, loc, lf, a, d in rows
     ]
 
 

@@ -24,6 +24,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from gvc_abm.environment.clearing import ClearingWarning
 from gvc_abm.environment.model import run_simulation
@@ -62,6 +63,26 @@ def _finalize(tmp: Path, out: Path) -> None:
     tmp.rmdir()
 
 
+def print_run_summary(result, console: Console) -> None:
+    """First and last period's headline indicators per country, and the policy events by kind."""
+    ind = result.indicators
+    first, last = ind[ind.period == ind.period.min()].set_index("country"), ind[ind.period == ind.period.max()].set_index("country")
+    table = Table(title=f"GVC indicators, period {int(ind.period.min())} -> {int(ind.period.max())}", title_justify="left")
+    cols = [("GVCP KWW", "gvcp_kww"), ("omega", "omega"), ("mu", "mu"), ("nu", "nu"), ("TBI", "tbi"), ("openness", "openness")]
+    table.add_column("country")
+    for label, _ in cols:
+        table.add_column(label, justify="right")
+    for c in last.index:
+        table.add_row(c, *[f"{first.loc[c, k]:.3f} -> {last.loc[c, k]:.3f}" for _, k in cols])
+    console.print(table)
+    ev = result.events
+    if len(ev):
+        counts = ", ".join(f"{k} {v}" for k, v in ev["instrument"].value_counts().items())
+        console.print(f"policy events: {len(ev)} ({int(ev['restrictive'].sum())} restrictive): {counts}")
+    else:
+        console.print("policy events: none")
+
+
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help=f"Scenario: {', '.join(SCENARIOS)}, or a YAML/TOML config file.")],
@@ -72,6 +93,7 @@ def run(
     engine: Annotated[str | None, typer.Option(help="Engine: numba (compiled) or mesa (Mesa agents; alias reference).")] = None,
     save_mrio: Annotated[bool, typer.Option("--save-mrio", help="Save each period's MRIO under DIR/mrio/.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the closing line, not the summary table.")] = False,
 ) -> None:
     """Run SCENARIO (firms, governments and households deciding under its drivers) and write tidy results to --out DIR."""
     if out is None:
@@ -112,6 +134,8 @@ def run(
     for w in caught:
         console.print(f"[yellow]warning:[/yellow] {w.message}")
     bad = [c["period"] for c in result.convergence if not c["converged"]]
+    if not quiet:
+        print_run_summary(result, Console(width=max(Console().width, 120)))
     Console().print(
         f"{scenario}: {cfg.periods} period(s), seed {cfg.seed}, engine {cfg.engine}: "
         + ("all periods converged" if not bad else f"[red]not converged in period(s) {bad}[/red]")
