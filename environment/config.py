@@ -40,6 +40,7 @@ __all__ = [
     "AgentsConfig",
     "BlocEvent",
     "TariffShock",
+    "PeriodRange",
     "Disruption",
     "Easing",
     "DriversConfig",
@@ -488,45 +489,38 @@ class BlocEvent(ConfigBase):
     )
 
 
-class TariffShock(ConfigBase):
-    """A tariff set by decree at a period (a trade war), from then on until agents change it."""
+class TariffShock(TariffRule):
+    """A tariff rule set by decree at a period (a trade war), from then on until agents change it."""
 
     period: int = Field(ge=0, description="Period at which the tariff is set.")
-    importer: str = Field(min_length=1, description="Importing country, or '*' for all.")
-    exporter: str = Field(min_length=1, description="Exporting country, or '*' for all but the importer.")
-    sector: str = Field(default="*", min_length=1, description="Sector, or '*' for all.")
-    rate: float = Field(ge=0, le=5, description="Ad valorem rate, fraction.")
 
 
-class Disruption(ConfigBase):
-    """A supply disruption: a country's capacity (productivity) cut for some periods."""
+class PeriodRange(ConfigBase):
+    """Periods ``start`` to ``end`` inclusive."""
 
-    start: int = Field(ge=0, description="First period of the disruption.")
-    end: int = Field(ge=0, description="Last period of the disruption (inclusive).")
+    start: int = Field(ge=0, description="First period.")
+    end: int = Field(ge=0, description="Last period (inclusive).")
+
+    @model_validator(mode="after")
+    def end_not_before_start(self):
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class Disruption(PeriodRange):
+    """A supply disruption: a country's capacity (productivity) cut for periods start to end."""
+
     country: str = Field(min_length=1, description="Country hit, or a region name prefixed 'region:'.")
     sector: str = Field(default="*", min_length=1, description="Sector hit, or '*' for all.")
     loss: float = Field(gt=0, lt=1, description="Share of capacity lost: productivity is multiplied by 1 - loss.")
 
-    @model_validator(mode="after")
-    def end_not_before_start(self):
-        if self.end < self.start:
-            raise ValueError("end must not be before start")
-        return self
 
+class Easing(PeriodRange):
+    """Monetary easing as an investment push, periods start to end: extra spending financed by the rest of the world."""
 
-class Easing(ConfigBase):
-    """Monetary easing as an investment push: extra spending financed by the rest of the world."""
-
-    start: int = Field(ge=0, description="First period.")
-    end: int = Field(ge=0, description="Last period (inclusive).")
     country: str = Field(min_length=1, description="Country that eases.")
     push: float = Field(gt=0, le=0.5, description="Extra spending as a share of world GDP added to its deficit, fraction.")
-
-    @model_validator(mode="after")
-    def end_not_before_start(self):
-        if self.end < self.start:
-            raise ValueError("end must not be before start")
-        return self
 
 
 class DriversConfig(ConfigBase):
