@@ -23,7 +23,7 @@ from .regionalization import intra_regional_share, partition_modularity, region_
 from .trade import intermediate_share_of_trade, openness, trade_flows
 from .value_added_trade import trade_benefit_index, value_added_absorption
 
-__all__ = ["COUNTRY_FIELDS", "KWW_FIELDS", "WORLD_FIELDS", "compute_indicators", "indicators_table", "table_from_indicators"]
+__all__ = ["COUNTRY_FIELDS", "KWW_FIELDS", "WORLD_FIELDS", "compute_indicators", "indicator_arrays", "indicators_table", "table_from_indicators"]
 
 #: Per-country scalar fields, in output order (the KWW block is nested under "kww").
 COUNTRY_FIELDS = (
@@ -185,10 +185,23 @@ def table_from_indicators(result: Mapping) -> pd.DataFrame:
     return frame
 
 
+def indicator_arrays(m: MRIO | object) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The per-country indicator columns of table ``m`` as arrays (G,), and its bilateral matrices.
+
+    Returns ``(columns, matrices)``: ``columns`` has :data:`COUNTRY_FIELDS` then
+    ``kww_T1`` ... ``kww_DVX``; ``matrices`` has ``bilateral_trade``,
+    ``intermediate_trade`` and ``va_absorption`` (G, G). For callers that collect many
+    tables (a simulation's periods) without a DataFrame per table.
+    """
+    m = as_mrio(m)
+    country, kww_block, _, matrices = _compute(m)
+    columns = {f: country[f] for f in COUNTRY_FIELDS} | {f"kww_{k}": kww_block[k] for k in KWW_FIELDS}
+    return columns, matrices
+
+
 def indicators_table(m: MRIO | object) -> pd.DataFrame:
     """One row per country of table ``m``, an MRIO or a pymrio.IOSystem (the columns of
     :func:`table_from_indicators`, built straight from the arrays)."""
     m = as_mrio(m)
-    country, kww_block, _, _ = _compute(m)
-    columns = {f: country[f] for f in COUNTRY_FIELDS} | {f"kww_{k}": kww_block[k] for k in KWW_FIELDS}
+    columns, _ = indicator_arrays(m)
     return pd.DataFrame(columns, index=pd.Index(list(m.countries), name="country"))

@@ -44,8 +44,8 @@ from gvc_abm.agents import rules
 from gvc_abm.agents.firm import Firm
 from gvc_abm.agents.government import Government
 from gvc_abm.agents.household import Household
+from gvc_abm.analysis.indicators import indicator_arrays
 from gvc_abm.analysis.trade import import_penetration
-from gvc_abm.analysis.value_added_trade import value_added_trade_matrix
 
 from .aggregate import PeriodTable, aggregate
 from .builders import build_calibrated_world, build_default_world, build_paper_world
@@ -64,7 +64,7 @@ from .instruments import Instruments, apply_move, apply_tariff_shock, effective_
 from .state import World
 from .welfare import price_index, real_income
 
-__all__ = ["GVCModel", "RunResult", "run_simulation", "build_world_for", "world_frame", "world_seeds", "GROUP_CODES"]
+__all__ = ["GVCModel", "RunResult", "run_simulation", "build_world_for", "world_rows", "world_seeds", "GROUP_CODES"]
 
 #: Development groups as the rules code them (Gao, Li & Zhu 2021: advanced vs developing).
 GROUP_CODES = {"advanced": 0, "emerging": 1, "developing": 2}
@@ -98,38 +98,35 @@ def build_world_for(config: SimulationConfig, seed: int | None = None) -> World:
     return world
 
 
-def world_frame(world: World, result: ClearingResult, period: int) -> pd.DataFrame:
-    """Tidy per-country state of one cleared period (macro accounts and welfare)."""
+def world_rows(world: World, result: ClearingResult, period: int) -> dict[str, np.ndarray]:
+    """Per-country state of one cleared period (macro accounts and welfare), as columns."""
     cs = world.country_state
     gdp = result.gdp
-    return pd.DataFrame(
-        {
-            "period": np.full(world.G, period, dtype=np.int64),
-            "country": list(world.countries),
-            "region": list(world.regions),
-            "wage": result.wage,
-            "labour_force": cs.labour_force,
-            "employment": result.employment,
-            "unemployment": result.unemployment_rate(cs.labour_force),
-            "gdp": gdp,
-            "labour_income": result.labour_income,
-            "capital_income": result.capital_income,
-            "tariff_revenue": result.tariff_revenue,
-            "expenditure": result.expenditure,
-            "trade_deficit": cs.deficit * gdp.sum(),
-            "price_index": price_index(world, result),
-            "real_income": real_income(world, result),
-            "converged": np.full(world.G, result.converged),
-        }
-    )
+    return {
+        "period": np.full(world.G, period, dtype=np.int64),
+        "country": np.array(world.countries, dtype=object),
+        "region": np.array(world.regions, dtype=object),
+        "wage": result.wage.copy(),
+        "labour_force": cs.labour_force.copy(),
+        "employment": result.employment,
+        "unemployment": result.unemployment_rate(cs.labour_force),
+        "gdp": gdp,
+        "labour_income": result.labour_income,
+        "capital_income": result.capital_income,
+        "tariff_revenue": result.tariff_revenue,
+        "expenditure": result.expenditure,
+        "trade_deficit": cs.deficit * gdp.sum(),
+        "price_index": price_index(world, result),
+        "real_income": real_income(world, result),
+        "converged": np.full(world.G, result.converged),
+    }
 
 
-def _indicator_rows(table: PeriodTable, period: int) -> pd.DataFrame:
-    from gvc_abm.analysis.indicators import indicators_table
-
-    frame = indicators_table(table.to_mrio()).reset_index()
-    frame.insert(0, "period", np.int64(period))
-    return frame
+def _frame(rows: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """One tidy frame from per-period column dicts (built once, at the end of a run)."""
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame({k: np.concatenate([r[k] for r in rows]) for k in rows[0]})
 
 
 @dataclass
@@ -281,8 +278,8 @@ class GVCModel(mesa.Model):
         self.pressure = np.zeros(G)
         self.switches = 0
         self.events: list[dict] = []
-        self.indicator_frames: list[pd.DataFrame] = []
-        self.world_frames: list[pd.DataFrame] = []
+        self.indicator_rows: list[dict[str, np.ndarray]] = []  # per period, columns (G,)
+        self.world_rows: list[dict[str, np.ndarray]] = []
         self.convergence: list[dict] = []
         self.observations: Observations | None = None
         self._history: dict[str, np.ndarray] = {}
@@ -424,7 +421,7 @@ class GVCModel(mesa.Model):
         G, S, F = w.G, w.S, w.F
         t = self.period
         t0 = time.perf_counter()
-        last_gdp = self.world_frames[-1]["gdp"].to_numpy() if self.world_frames else np.ones(G)
+        last_gdp = self.world_rows[-1]["gdp"] if self.world_rows else np.ones(G)
         d = drivers_at(self.drivers, t, w.countries, w.regions, w.sectors, last_gdp / last_gdp.sum())
         self._apply_drivers(d)
         rng = self.rng
@@ -574,18 +571,19 @@ class GVCModel(mesa.Model):
     def _record(self, result: ClearingResult, table: PeriodTable, d: PeriodDrivers) -> None:
         w = self.world
         t = self.period
-        ind = _indicator_rows(table, t)
-        wf = world_frame(w, result, t)
-        wf["pressure"] = self.pressure.copy()
-        wf["switches"] = self.switches
-        self.indicator_frames.append(ind)
-        self.world_frames.append(wf)
-        # what governments read next period
         mrio = table.to_mrio()
+        columns, matrices = indicator_arrays(mrio)
+        self.indicator_rows.append({"period": np.full(w.G, t, dtype=np.int64),
+                                    "country": np.array(w.countries, dtype=object)} | columns)
+        wf = world_rows(w, result, t)
+        wf["pressure"] = self.pressure.copy()
+        wf["switches"] = np.full(w.G, self.switches, dtype=np.int64)
+        self.world_rows.append(wf)
+        # what governments read next period
         if self.reference_penetration is None:
             self.reference_penetration = import_penetration(mrio)
-        tbi = ind["tbi"].to_numpy()
-        VA = value_added_trade_matrix(mrio)
+        tbi = columns["tbi"]
+        VA = matrices["va_absorption"]
         balance = VA - VA.T
         np.fill_diagonal(balance, np.inf)
         labour_by_cell = table.factors[0].reshape(w.G, w.S)
@@ -600,7 +598,7 @@ class GVCModel(mesa.Model):
         self.observations = Observations(
             tbi=tbi,
             tbi_previous=self._history.get("tbi", tbi),
-            unemployment=wf["unemployment"].to_numpy(),
+            unemployment=wf["unemployment"],
             jobs_change=np.divide(jobs - prev_jobs, prev_jobs, out=np.zeros(w.G), where=prev_jobs != 0),
             penetration=np.maximum(import_penetration(mrio) - self.reference_penetration, 0.0),
             va_balance=balance,
@@ -613,6 +611,14 @@ class GVCModel(mesa.Model):
         # perceived risk of each origin learns from the capacity it lost this period
         loss = 1.0 - d.capacity.mean(axis=1)
         ins.risk[:] = rules.update_risk_premium(ins.risk, loss, self.agents_config.firms.risk_learning)
+
+    def indicators_frame(self) -> pd.DataFrame:
+        """Tidy indicators so far: one row per (period, country), the indicator library's columns."""
+        return _frame(self.indicator_rows)
+
+    def world_frame(self) -> pd.DataFrame:
+        """Tidy accounts so far: one row per (period, country)."""
+        return _frame(self.world_rows)
 
     def events_frame(self) -> pd.DataFrame:
         """The policy-event log: period, country, instrument, target, sector, restrictive, source."""
@@ -642,8 +648,8 @@ def run_simulation(
         if keep_tables:
             tables.append(model.last_table)
     return RunResult(
-        indicators=pd.concat(model.indicator_frames, ignore_index=True),
-        world=pd.concat(model.world_frames, ignore_index=True),
+        indicators=model.indicators_frame(),
+        world=model.world_frame(),
         convergence=model.convergence,
         events=model.events_frame(),
         tables=tables,

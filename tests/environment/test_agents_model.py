@@ -74,7 +74,7 @@ def test_agent_order_changes_nothing_in_the_mesa_engine():
         m = GVCModel(c, seed=5, shuffle_seed=shuffle_seed)
         for _ in range(c.periods):
             m.step()
-        runs.append((pd.concat(m.indicator_frames), m.events_frame(), m.world.network.share.copy()))
+        runs.append((m.indicators_frame(), m.events_frame(), m.world.network.share.copy()))
     pd.testing.assert_frame_equal(runs[0][0], runs[1][0], check_exact=True)
     pd.testing.assert_frame_equal(runs[0][1], runs[1][1], check_exact=True)
     np.testing.assert_array_equal(runs[0][2], runs[1][2])
