@@ -64,21 +64,21 @@ from .instruments import Instruments, apply_move, apply_tariff_shock, effective_
 from .state import World
 from .welfare import price_index, real_income
 
-__all__ = ["GVCModel", "RunResult", "run_simulation", "build_world_for", "world_rows", "world_seeds", "GROUP_CODES"]
+__all__ = ["GVCModel", "RunResult", "run_simulation", "build_world_for", "world_rows", "GROUP_CODES"]
 
 #: Development groups as the rules code them (Gao, Li & Zhu 2021: advanced vs developing).
 GROUP_CODES = {"advanced": 0, "emerging": 1, "developing": 2}
 
-def world_seeds(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
-    """Independent generators for building the world and for the agents' draws, from one seed."""
-    a, b = np.random.SeedSequence(seed).spawn(2)
-    return np.random.default_rng(a), np.random.default_rng(b)
+def build_world_for(
+    config: SimulationConfig, seed: int | None = None, *, rng: np.random.Generator | None = None
+) -> World:
+    """The world a simulation config describes, drawn from ``rng`` (default ``default_rng(seed)``).
 
-
-def build_world_for(config: SimulationConfig, seed: int | None = None) -> World:
-    """The world a simulation config describes, seeded reproducibly."""
-    seed = config.seed if seed is None else seed
-    rng, _ = world_seeds(seed)
+    The model builds its world from its own ``model.rng`` seeded the same way, so the world
+    ``gvc world describe`` shows for a seed is the one a run with that seed starts from.
+    """
+    if rng is None:
+        rng = np.random.default_rng(config.seed if seed is None else seed)
     wc = config.world
     if isinstance(wc, DefaultWorldConfig):
         return build_default_world(wc, rng, numeraire=config.labour.numeraire, tol=config.clearing.tol)
@@ -209,7 +209,8 @@ class GVCModel(mesa.Model):
     ----------
     config : SimulationConfig
     seed : int, optional
-        Overrides ``config.seed``; the world and the agents' draws both derive from it.
+        Overrides ``config.seed``. ``model.rng`` is seeded with it and is the only source of
+        randomness: the world is drawn from it first, then each period's numbers.
     agents, drivers : AgentsConfig, DriversConfig, optional
         The agents' parameters and the exogenous drivers (default: the config's).
     shuffle_seed : int, optional
@@ -226,8 +227,7 @@ class GVCModel(mesa.Model):
         shuffle_seed: int | None = None,
     ):
         seed = config.seed if seed is None else int(seed)
-        _, agent_rng = world_seeds(seed)
-        super().__init__(rng=agent_rng)
+        super().__init__(rng=seed)  # model.rng: the one source of randomness (world, then each period's draws)
         if shuffle_seed is not None:
             self.random = random.Random(shuffle_seed)
         self.config = config
@@ -235,7 +235,7 @@ class GVCModel(mesa.Model):
         self.agents_config = agents if agents is not None else config.agents
         self.drivers = drivers if drivers is not None else config.drivers
         self.engine = "numba" if config.engine == "numba" else "mesa"
-        self.world = build_world_for(config, seed)
+        self.world = build_world_for(config, rng=self.rng)
         w = self.world
         G, S, F = w.G, w.S, w.F
         fb = self.agents_config.firms

@@ -57,6 +57,15 @@ def test_herfindahl_by_hand():
     assert hf == pytest.approx((7**2 + 1**2 + 6**2) / 14**2)
 
 
+def test_partner_hhi_by_hand():
+    from gvc_abm.analysis.concentration import partner_hhi
+
+    T = np.array([[0.0, 3.0, 1.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    # importer a buys 1 from b only -> 1; importer b buys 3 from a, 1 from c -> 0.625; c buys 1 and 1 -> 0.5
+    np.testing.assert_allclose(partner_hhi(T), [1.0, 0.625, 0.5])
+    np.testing.assert_allclose(partner_hhi(T, by="exporter"), [0.625, 0.5, 1.0])
+
+
 def test_absorption_totals_world_gdp_and_country_gdp():
     m = random_table(4, 3, seed=11)
     A, v, solver = leontief_system(m)

@@ -10,7 +10,7 @@ import pytest
 
 from gvc_abm.agents.firm import Firm
 from gvc_abm.agents.government import Government
-from gvc_abm.analysis.concentration import herfindahl
+from gvc_abm.analysis.concentration import partner_hhi
 from gvc_abm.analysis.regionalization import intra_regional_share
 from gvc_abm.environment.config import ConfigError, DefaultWorldConfig, FirmsConfig, SimulationConfig
 from gvc_abm.environment.model import GVCModel, run_simulation
@@ -106,25 +106,26 @@ def _last(res, what):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_bilateral_trade_war_cuts_the_pairs_trade_and_raises_hhi_and_omega(seed):
-    """DEU and JPN each hold a share of world intermediate exports below the HHI, so shrinking
-    their exports raises it (dHHI/dx_i = 2 (s_i - HHI) / X)."""
+    """DEU and JPN tax each other's goods 30 %: their mutual trade collapses, each buys more at
+    home (omega) and its remaining import sources are more concentrated (HHI of import
+    partners: dropping a partner with share below about 2 HHI raises it)."""
     war = {"tariff_shocks": [{"period": 2, "importer": "DEU", "exporter": "JPN", "rate": 0.3},
                              {"period": 2, "importer": "JPN", "exporter": "DEU", "rate": 0.3}]}
     base = run_simulation(default(agents=PASSIVE), seed=seed, keep_tables=True)
     shock = run_simulation(default(agents=PASSIVE, drivers=war), seed=seed, keep_tables=True)
 
-    def pair(res):
+    def bilateral(res):
         t = res.tables[-1]
         G, S = len(t.countries), len(t.sectors)
         flows = t.Z.reshape(G, S, G, S).sum(axis=(1, 3)) + t.Y.reshape(G, S, G).sum(axis=1)
-        d, j = t.countries.index("DEU"), t.countries.index("JPN")
-        return flows[d, j] + flows[j, d]
+        return flows, t.countries.index("DEU"), t.countries.index("JPN")
 
-    assert pair(shock) < 0.5 * pair(base)
-    for c in ("DEU", "JPN"):
+    (fb, d, j), (fs, _, _) = bilateral(base), bilateral(shock)
+    assert fs[d, j] + fs[j, d] < 0.5 * (fb[d, j] + fb[j, d])
+    hhi_base, hhi_war = partner_hhi(fb), partner_hhi(fs)
+    for c, k in (("DEU", d), ("JPN", j)):
         assert _last(shock, "omega")[c] > _last(base, "omega")[c]
-    hhi = [herfindahl(_last(r, "exports_intermediate").to_numpy()) for r in (base, shock)]
-    assert hhi[1] > hhi[0]
+        assert hhi_war[k] > hhi_base[k]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
