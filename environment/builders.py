@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gvc_abm.analysis.mrio import MRIO, TableError, mrio_from_arrays, read_table
+from gvc_abm.analysis.examples import qu_yang_table
+from gvc_abm.analysis.mrio import MRIO, TableError, read_table
 
 from . import kernels as K
 from .config import CalibratedWorldConfig, ConfigError, DefaultWorldConfig, PaperWorldConfig
@@ -252,24 +253,12 @@ def world_from_mrio(
 
 
 def paper_mrio(N: int, mu: float, nu: float, omega: float, sizes=None) -> MRIO:
-    """The closed-form table of Qu & Yang (2023) section 4, eq. (9)-(10), one sector.
+    """The closed-form table of Qu & Yang (2023) section 4 (:func:`~gvc_abm.analysis.examples.qu_yang_table`).
 
-    A = (1 - nu) M with M_ii = mu and M_ij = (1 - mu)/(N - 1) (eq. 1: home share mu of
-    intermediates, foreign shares split equally); final demand Y_ic = Omega_ic G_c with
-    Omega_cc = omega and Omega_ic = (1 - omega)/(N - 1) (eq. 4); x = (I - A)^-1 Y 1 (eq. 10);
-    Z = A diag(x). G_c are the sizes (default 1, 2, ..., N), scaled to sum to 100.
+    Country sizes G_c (final demand) default to 1, 2, ..., N and are scaled to sum to 100.
     """
     sizes = np.arange(1.0, N + 1.0) if sizes is None else np.asarray(sizes, dtype=float)
-    Gc = 100.0 * sizes / sizes.sum()
-    M = np.full((N, N), (1.0 - mu) / (N - 1))
-    np.fill_diagonal(M, mu)
-    Om = np.full((N, N), (1.0 - omega) / (N - 1))
-    np.fill_diagonal(Om, omega)
-    A = (1.0 - nu) * M
-    Y = Om * Gc[None, :]
-    x = np.linalg.solve(np.eye(N) - A, Y.sum(axis=1))
-    Z = A * x[None, :]
-    return mrio_from_arrays(Z, Y, [f"C{i + 1}" for i in range(N)], ["goods"], x=x, source="paper")
+    return qu_yang_table(N, mu, nu, omega, 100.0 * sizes / sizes.sum())
 
 
 def build_paper_world(cfg: PaperWorldConfig, rng: np.random.Generator) -> World:
