@@ -537,6 +537,11 @@ class DriversConfig(ConfigBase):
         description="Log shift of households' preference for home goods by country ('*' for all) from period 0 on: "
         "local preference not built by campaigns (DESIGN.md, Household), log points.",
     )
+    deficits: dict[int, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Trade deficits from a period on, {period: {country: share of world GDP}}; countries not "
+        "listed keep their configured deficit and the result must sum to 0 (a step schedule).",
+    )
     robot_price: Schedule = Field(default_factory=dict, description="Robot price, multiple of its period-0 level.")
     trade_cost: Schedule = Field(
         default_factory=dict, description="Iceberg trade-cost margins (t - 1), multiple of their period-0 level."

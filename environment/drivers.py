@@ -36,6 +36,7 @@ class PeriodDrivers:
     info_cost: float  # multiplier of the firms' information cost
     capacity: np.ndarray  # (G, S) productivity multiplier, 1 - loss where disrupted
     extra_deficit: np.ndarray  # (G,) easing pushes as shares of world GDP, summing to 0
+    deficit: np.ndarray  # (G,) scheduled deficits, NaN where the configured one holds
     labour_growth: np.ndarray  # (G,) growth this period
     technology_growth: np.ndarray  # (G,)
     home_bias: np.ndarray  # (G,) log shift of households' home preference
@@ -91,8 +92,17 @@ def drivers_at(
             who = _members(e.country, countries, regions, f"easing.{k}.country")
             others = np.where(who, 0.0, gdp_share)
             extra += np.where(who, e.push / who.sum(), 0.0) - e.push * others / others.sum()
+    deficit = np.full(G, np.nan)
+    keys = [k for k in cfg.deficits if k <= period]
+    if keys:
+        index = {c: i for i, c in enumerate(countries)}
+        for name, value in cfg.deficits[max(keys)].items():
+            if name not in index:
+                raise ValueError(f"drivers.deficits.{max(keys)}.{name}: unknown country")
+            deficit[index[name]] = value
     return PeriodDrivers(
         period=period,
+        deficit=deficit,
         robot_price=schedule_value(cfg.robot_price, period),
         trade_cost=schedule_value(cfg.trade_cost, period),
         info_cost=schedule_value(cfg.info_cost, period),

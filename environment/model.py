@@ -342,6 +342,11 @@ class GVCModel(mesa.Model):
                     raise ConfigError(f"drivers.{key}.{name}: unknown country")
         try:
             drivers_at(self.drivers, 0, w.countries, w.regions, w.sectors, np.full(w.G, 1.0 / w.G))
+            for period in self.drivers.deficits:
+                d = drivers_at(self.drivers, period, w.countries, w.regions, w.sectors, np.full(w.G, 1.0 / w.G))
+                total = float(np.where(np.isnan(d.deficit), w.country_state.deficit, d.deficit).sum())
+                if abs(total) > 1e-9:
+                    raise ValueError(f"drivers.deficits.{period}: deficits must sum to 0, got {total:.6g}")
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
 
@@ -459,7 +464,7 @@ class GVCModel(mesa.Model):
         cs = w.country_state
         ins = self.instruments
         cs.rental[:] = self.initial_rental * d.robot_price
-        cs.deficit[:] = self.initial_deficit + d.extra_deficit
+        cs.deficit[:] = np.where(np.isnan(d.deficit), self.initial_deficit, d.deficit) + d.extra_deficit
         if self.period > 0:
             cs.labour_force *= 1.0 + d.labour_growth
             cs.technology *= 1.0 + d.technology_growth

@@ -162,3 +162,12 @@ def test_unknown_names_in_drivers_are_config_errors_naming_the_field():
         GVCModel(small(drivers={"blocs": [{"period": 1, "bloc": "X", "members": ["A", "ZZ"]}]}))
     with pytest.raises(ConfigError, match=r"^drivers.tariff_shocks.0.sector: unknown sector 'steel'$"):
         GVCModel(small(drivers={"tariff_shocks": [{"period": 1, "importer": "A", "exporter": "B", "sector": "steel", "rate": 0.1}]}))
+
+
+def test_a_deficit_path_moves_the_value_added_balance_and_must_sum_to_zero():
+    path = {"deficits": {2: {"A": 0.01, "C": -0.01}}}
+    res = run_simulation(small(periods=4, drivers=path, agents=PASSIVE), seed=1)
+    tbi = res.indicators.pivot(index="period", columns="country", values="tbi")
+    assert tbi.loc[3, "A"] < tbi.loc[1, "A"] - 0.01 and tbi.loc[3, "C"] > tbi.loc[1, "C"] + 0.01
+    with pytest.raises(ConfigError, match=r"^drivers.deficits.2: deficits must sum to 0, got 0.01$"):
+        GVCModel(small(drivers={"deficits": {2: {"A": 0.01}}}))
