@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ..bench_simulation import bench_simulation
 from ..benchmarks import DECOMPOSE_METHODS, bench_decomposition, bench_indicators
 from ..outputs import write_json
 from . import app
@@ -45,6 +44,8 @@ def bench(
             raise UserInputError(f"--firms: the default world needs at least 96 firms (12 countries x 8 sectors), got {firms}")
         if engine not in ("numba", "mesa", "reference"):
             raise UserInputError(f"--engine: expected numba, mesa or reference, got {engine!r}")
+        from ..bench_simulation import bench_simulation  # the simulation stack loads only when asked for
+
         result = bench_simulation(firms, links, periods, engine=engine, compare_reference=compare_reference, seed=seed)
         line = (
             f"simulation, {result['firms']:,} firms x {links} links ({engine}): {result['seconds_per_period']:.3f} s per period, "

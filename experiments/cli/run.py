@@ -26,9 +26,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gvc_abm.environment.clearing import ClearingWarning
-from gvc_abm.environment.model import run_simulation
-
 from ..scenarios import SCENARIOS, make_config
 from . import app
 from .errors import UserInputError
@@ -102,6 +99,9 @@ def run(
         raise UserInputError(f"--out {out}: exists and is not a folder")
     if engine is not None and engine not in ("numba", "mesa", "reference"):
         raise UserInputError(f"--engine: expected numba, mesa or reference, got {engine!r}")
+    from gvc_abm.environment.clearing import ClearingWarning  # the simulation stack loads only for a run
+    from gvc_abm.environment.model import run_simulation
+
     cfg = make_config(scenario, set_, periods=periods, seed=seed, firms=firms, engine=engine,
                       save_mrio=True if save_mrio else None)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from gvc_abm.environment.model import build_world_for
-from gvc_abm.environment.state import World
+if TYPE_CHECKING:
+    from gvc_abm.environment.state import World
 
 from ..scenarios import make_config
 from . import app
@@ -22,7 +22,7 @@ app.add_typer(world_app, name="world")
 KINDS = {"default": "baseline", "paper": "paper", "calibrated": "calibrated"}
 
 
-def world_summary(world: World) -> dict:
+def world_summary(world: "World") -> dict:
     """Per-country and per-sector figures of the world's current state (plain data)."""
     fs, cs, pol, net = world.firms, world.country_state, world.policy, world.network
     G, S = world.G, world.S
@@ -69,6 +69,8 @@ def describe(
             raise UserInputError(f"TABLE: only a calibrated world takes a table, not {kind!r}")
         overrides.insert(0, f"world.table={table}")
     cfg = make_config(KINDS[kind], overrides, seed=seed, firms=firms)
+    from gvc_abm.environment.model import build_world_for  # the simulation stack loads only when asked for
+
     world = build_world_for(cfg)
     info = world_summary(world)
     console = Console()
