@@ -132,3 +132,15 @@ def test_scenario_from_a_config_file(tmp_path):
     bad.write_text("periods = 2\n[world]\nkind = 'paper'\nnu = 2.0\n")
     assert main(["run", str(bad), "--out", str(tmp_path / "x")]) == 2
     assert not (tmp_path / "x").exists()
+
+
+def test_the_readme_scenario_file_runs(tmp_path):
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(world:.*?)```", readme, re.S).group(1)
+    (tmp_path / "s.yaml").write_text(block)
+    args = ["run", str(tmp_path / "s.yaml"), "--periods", "4", "--firms", "400", "--out", str(tmp_path / "o"), "-q"]
+    assert main(args) == 0
+    events = pd.read_parquet(tmp_path / "o" / "events.parquet")
+    assert {"tariff_shock", "bloc_join"} <= set(events.instrument)
