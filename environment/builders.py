@@ -276,11 +276,16 @@ def build_paper_world(cfg: PaperWorldConfig, rng: np.random.Generator) -> World:
 def build_calibrated_world(cfg: CalibratedWorldConfig, rng: np.random.Generator) -> World:
     """A world reproducing the table at ``cfg.table`` in period 0 (:func:`world_from_mrio`)."""
     m = read_table(cfg.table, cfg.format, cfg.year)
-    return world_from_mrio(
+    unknown = sorted(set(cfg.groups) - set(m.countries))
+    if unknown:
+        raise ConfigError(f"world.groups: countries not in the table: {', '.join(unknown[:5])}")
+    world = world_from_mrio(
         m, firms=cfg.firms, size_dispersion=cfg.size_dispersion, sigma=cfg.armington_elasticity,
         automatability=cfg.automatability, automation=cfg.automation, rng=rng, kind="calibrated",
         source=str(cfg.table),
     )
+    world.meta["groups"] = [cfg.groups.get(c, "advanced") for c in m.countries]
+    return world
 
 
 def _tariffs(cfg: DefaultWorldConfig) -> np.ndarray:

@@ -318,6 +318,11 @@ class CalibratedWorldConfig(ConfigBase):
     armington_elasticity: float = Field(default=4.0, gt=0, description="sigma (see TradeConfig), ratio.")
     automatability: Share = Field(default=0.5, description="kappa for every sector, fraction.")
     automation: Share = Field(default=0.5, description="Initial automation a_f of every firm, fraction.")
+    groups: dict[str, Literal["advanced", "emerging", "developing"]] = Field(
+        default_factory=dict,
+        description="Development group of the table's countries (regions), for the governments' choice of "
+        "tools (Gao, Li & Zhu 2021); countries not listed count as advanced.",
+    )
 
 
 class PaperWorldConfig(ConfigBase):

@@ -171,3 +171,16 @@ def test_a_deficit_path_moves_the_value_added_balance_and_must_sum_to_zero():
     assert tbi.loc[3, "A"] < tbi.loc[1, "A"] - 0.01 and tbi.loc[3, "C"] > tbi.loc[1, "C"] + 0.01
     with pytest.raises(ConfigError, match=r"^drivers.deficits.2: deficits must sum to 0, got 0.01$"):
         GVCModel(small(drivers={"deficits": {2: {"A": 0.01}}}))
+
+
+def test_a_calibrated_world_takes_development_groups_for_its_governments():
+    from .conftest import WIOD
+
+    if not (WIOD / "file_parameters.json").exists():
+        pytest.skip(f"real WIOD table not found at {WIOD}")
+    world = {"kind": "calibrated", "table": str(WIOD), "firms": 300, "groups": {"China": "emerging", "BRIIAT": "developing"}}
+    m = GVCModel(SimulationConfig.model_validate({"world": world, "periods": 1}))
+    assert dict(zip(m.world.countries, m.groups.tolist())) == {
+        "Euro-zone": 0, "Other EU": 0, "NAFTA": 0, "China": 1, "East Asia": 0, "BRIIAT": 2, "RoW": 0}
+    with pytest.raises(ConfigError, match="^world.groups: countries not in the table: Mars$"):
+        GVCModel(SimulationConfig.model_validate({"world": world | {"groups": {"Mars": "developing"}}, "periods": 1}))
