@@ -21,7 +21,7 @@ returns what it did.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -56,9 +56,6 @@ class Instruments:
             risk=np.zeros(G),
             targeted_by=np.zeros((G, G)),
         )
-
-    def copy(self) -> "Instruments":
-        return replace(self, **{f.name: getattr(self, f.name).copy() for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)})
 
 
 def effective_tariffs(statutory: np.ndarray, bloc_of: np.ndarray) -> np.ndarray:

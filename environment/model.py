@@ -470,7 +470,6 @@ class GVCModel(mesa.Model):
             cs.technology *= 1.0 + d.technology_growth
         w.firms.productivity[:] = self.base_productivity * d.capacity[w.firms.country, w.firms.sector]
         self.home_bias_driver = d.home_bias
-        self.capacity = d.capacity
         for ev in self.drivers.blocs:
             if ev.period == self.period:
                 b = ins.bloc_names.index(ev.bloc)
