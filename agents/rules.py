@@ -9,8 +9,11 @@ order agents act in cannot change results. ``register_jitable`` leaves each func
 ordinary Python function when called from Python and compiles it inline when a numba
 kernel calls it, so rules may call each other in both engines.
 
+The firms' rules decide with the technology of :mod:`gvc_abm.agents.technology`, the one the
+clearing prices, so no decision changes a cost except through prices.
+
 Sources: DESIGN.md "Agents and their decisions"; Qu & Yang (2023) Proposition 4 for the
-automation channel; Gao, Li & Zhu (2021) hypothesis 3 for the protection response.
+insourcing channel; Gao, Li & Zhu (2021) hypothesis 3 for the protection response.
 """
 
 from __future__ import annotations
@@ -18,17 +21,17 @@ from __future__ import annotations
 import numpy as np
 from numba.extending import register_jitable
 
+from . import technology as T
+
 __all__ = [
     "effective_cost",
-    "ces_target_shares",
     "review_supplier_group",
-    "enforce_local_content",
+    "local_content_slot",
     "pick_index",
-    "automation_target",
-    "step_automation",
-    "firm_value_added_share",
+    "step_toward",
     "update_risk_premium",
     "firm_review",
+    "firm_log_input_index",
     "firm_automate",
     "protection_pressure",
     "home_taste",
@@ -45,124 +48,86 @@ __all__ = [
 def effective_cost(price: float, tariff: float, trade_cost: float, risk_premium: float, subsidy: float) -> float:
     """Perceived unit cost of buying from a supplier.
 
-    ``c = p_g (1 + tau) t (1 + rho_o) (1 - s)``: the landed cost ``p (1 + tau) t`` of
-    DESIGN.md (tariff tau of the buyer's country on the supplier's origin and sector,
-    iceberg trade cost t), marked up by the perceived risk premium rho_o of the origin
-    (learned from its past disruptions) and cut by the domestic-supplier subsidy s the
+    ``c = p_g (1 + tau) t (1 + rho_o) (1 - s)``: the landed cost ``p (1 + tau) t`` the
+    technology prices (DESIGN.md; tariff tau of the buyer's country on the supplier's origin
+    and sector, iceberg trade cost t), marked up by the perceived risk premium rho_o of the
+    origin (learned from its past disruptions) and cut by the domestic-supplier subsidy s the
     buyer's government pays (0 for foreign suppliers).
     """
     return price * (1.0 + tariff) * trade_cost * (1.0 + risk_premium) * (1.0 - subsidy)
 
 
 @register_jitable
-def ces_target_shares(costs: np.ndarray, weights: np.ndarray, total: float, sigma: float, out: np.ndarray) -> None:
-    """Cost-minimizing spending shares of a CES input bundle:
-    ``w*_g = total lambda_g c_g^(1-sigma) / sum_h lambda_h c_h^(1-sigma)``.
-
-    The expenditure shares of a CES aggregate of supplier varieties with weights lambda
-    and elasticity sigma (Armington 1969; the same sigma as
-    the clearing's demand system). With sigma = 1 (Cobb-Douglas) they do not depend on
-    cost. Written to ``out``.
-    """
-    k = costs.shape[0]
-    cmin = costs.min()  # scale for numerical safety: shares are scale-free
-    denom = 0.0
-    for i in range(k):
-        out[i] = weights[i] * (costs[i] / cmin) ** (1.0 - sigma)
-        denom += out[i]
-    for i in range(k):
-        out[i] = total * out[i] / denom
-
-
-@register_jitable
 def review_supplier_group(
     suppliers: np.ndarray,
-    shares: np.ndarray,
-    costs: np.ndarray,
-    relative_costs: np.ndarray,
     weights: np.ndarray,
+    reference_costs: np.ndarray,
+    log_relative: np.ndarray,
     candidate: int,
-    candidate_cost: float,
-    candidate_relative_cost: float,
+    candidate_reference_cost: float,
+    candidate_log_relative: float,
     sigma: float,
-    inertia: float,
     switching_cost: float,
-    scratch: np.ndarray,
 ) -> int:
-    """One firm's review of its suppliers of one input sector, in place.
+    """One firm's review of its suppliers of one input sector (the extensive margin), in place.
 
-    1. *Switch* (extensive margin): the sampled ``candidate`` replaces the supplier whose
-       cost rose most relative to its reference (``relative_costs``: cost now over cost
-       at the reference period) if it is not already a supplier and
-       ``candidate_relative_cost (1 + switching_cost)`` is below that. Firms react to
-       *changes*: the period-0 network is the benchmark they chose (its preferences are
-       in the shares), so nothing switches until a tariff, a trade or information cost,
-       a disruption's risk premium, a subsidy or a productivity change moves relative
-       costs. The candidate takes over the slot's share, with the CES weight that makes
-       that share optimal at its cost.
-    2. *Shift* (intensive margin): shares move a fraction ``inertia`` of the way to the
-       CES cost-minimizing shares ``w*`` (:func:`ces_target_shares`) with the calibrated
-       link weights ``weights``; the sector's total share is unchanged.
-
-    The link weights are calibrated (``lambda_fg = w_fg c_fg^(sigma-1)``) so that current
-    shares are optimal at the costs they were formed at (a benchmark calibration as in
-    applied general equilibrium, Shoven & Whalley 1992): a tariff tau on one origin then
-    moves its share by exactly ``inertia (w*(tau) - w)`` with
-    ``w*_g ~ w_g (1 + tau)^(1-sigma)``. ``scratch`` is a work array at least as long as
-    ``suppliers``. Returns 1 if a supplier was replaced, else 0.
+    The sector's input price is the technology's CES index
+    (:func:`~gvc_abm.agents.technology.ces_log_index`) of the suppliers' perceived costs relative
+    to their benchmark costs, ``r_g = c_g / cref_g``, with the slots' weights Lambda. The sampled
+    ``candidate`` takes over the slot whose replacement lowers that index most, keeping the slot's
+    weight and bringing its own benchmark cost, if it is not already a supplier and the new index
+    is below the current one by more than the switching cost: ``P_new (1 + switching_cost) < P``.
+    So a switch changes the firm's cost only through prices: at the benchmark every r is 1 and
+    nothing switches; a tariff, a trade cost, a disruption's risk premium, a subsidy or a
+    supplier's productivity moves r. (The intensive margin is the clearing's CES shares.)
+    Returns the slot replaced, or -1.
     """
     k = suppliers.shape[0]
-    if k == 0:
-        return 0
-    switched = 0
-    if candidate >= 0:
-        worst = 0
-        already = False
-        for i in range(k):
-            if relative_costs[i] > relative_costs[worst]:
-                worst = i
-            if suppliers[i] == candidate:
-                already = True
-        if not already and candidate_relative_cost * (1.0 + switching_cost) < relative_costs[worst]:
-            suppliers[worst] = candidate
-            costs[worst] = candidate_cost
-            relative_costs[worst] = candidate_relative_cost
-            weights[worst] = shares[worst] * candidate_cost ** (sigma - 1.0)
-            switched = 1
-    total = 0.0
+    if k == 0 or candidate < 0:
+        return -1
     for i in range(k):
-        total += shares[i]
-    target = scratch[:k]
-    ces_target_shares(costs, weights, total, sigma, target)
+        if suppliers[i] == candidate:
+            return -1
+    current = T.ces_log_index(weights, log_relative, sigma)
+    best = -1
+    best_value = current - np.log(1.0 + switching_cost)
     for i in range(k):
-        shares[i] = (1.0 - inertia) * shares[i] + inertia * target[i]
-    return switched
+        keep = log_relative[i]
+        log_relative[i] = candidate_log_relative
+        value = T.ces_log_index(weights, log_relative, sigma)
+        log_relative[i] = keep
+        if value < best_value:
+            best = i
+            best_value = value
+    if best >= 0:
+        suppliers[best] = candidate
+        reference_costs[best] = candidate_reference_cost
+        log_relative[best] = candidate_log_relative
+    return best
 
 
 @register_jitable
-def enforce_local_content(shares: np.ndarray, domestic: np.ndarray, minimum: float) -> None:
-    """Raise the domestic part of a sector's input shares to ``minimum`` of the total, in place.
+def local_content_slot(shares: np.ndarray, domestic: np.ndarray, minimum: float) -> int:
+    """The slot a firm must give to a domestic supplier under a local-content rule, or -1.
 
-    A local-content rule (minimum domestic share in a sector): if the domestic share
-    ``D / total`` is below ``minimum`` and the firm has a domestic supplier, domestic
-    shares are scaled by ``minimum total / D`` and foreign ones by
-    ``(1 - minimum) total / (total - D)``; proportions within each group are kept.
-    A firm with no domestic supplier cannot comply until it finds one (the candidate
-    draw then looks at home only; see the Model).
+    The rule binds when the domestic part of the sector's spending, ``D / total`` (last period's
+    shares), is below ``minimum``; the firm then replaces its foreign supplier with the largest
+    share by a domestic one (compliance, whatever it costs: the cost is the technology's, through
+    prices). Returns -1 when the rule does not bind or every supplier is domestic.
     """
-    k = shares.shape[0]
     total = 0.0
     dom = 0.0
-    for i in range(k):
+    for i in range(shares.shape[0]):
         total += shares[i]
         if domestic[i]:
             dom += shares[i]
-    if total <= 0.0 or dom <= 0.0 or dom >= minimum * total:
-        return
-    up = minimum * total / dom
-    down = (1.0 - minimum) * total / (total - dom) if total > dom else 0.0
-    for i in range(k):
-        shares[i] *= up if domestic[i] else down
+    if total <= 0.0 or dom >= minimum * total:
+        return -1
+    best = -1
+    for i in range(shares.shape[0]):
+        if not domestic[i] and (best < 0 or shares[i] > shares[best]):
+            best = i
+    return best
 
 
 @register_jitable
@@ -199,11 +164,13 @@ def firm_review(
     f: int,
     firm_country: np.ndarray,
     firm_sector: np.ndarray,
-    indptr: np.ndarray,
+    firm_groups: np.ndarray,
+    group_ptr: np.ndarray,
     supplier: np.ndarray,
+    link_weight: np.ndarray,
+    reference_cost: np.ndarray,
     share: np.ndarray,
     price: np.ndarray,
-    link_weight: np.ndarray,
     reference_price: np.ndarray,
     reference_wedge: np.ndarray,
     tariff: np.ndarray,
@@ -218,137 +185,115 @@ def firm_review(
     u_firm: np.ndarray,
     review_rate: float,
     sigma: float,
-    inertia: float,
     switching_cost: float,
-    slots: np.ndarray,
-    group_suppliers: np.ndarray,
-    group_shares: np.ndarray,
-    group_costs: np.ndarray,
-    group_relative: np.ndarray,
-    group_weights: np.ndarray,
+    group_log_relative: np.ndarray,
     group_domestic: np.ndarray,
-    scratch: np.ndarray,
 ) -> int:
     """Firm f reviews the suppliers of each input sector it buys, in place; returns the switches.
 
-    For input sector s, with probability ``review_rate`` (``u_review[s] < review_rate``):
-    a candidate seller is sampled — its origin by inverse CDF of ``reach_cdf[c, s]``
-    (firm counts times foreign reach; home only while a local-content rule binds and the
-    firm has no domestic supplier), the seller uniformly within the origin's cell
-    (``cell_start`` is the CSR of firms by country-major cell) — and
-    :func:`review_supplier_group` compares it with the current suppliers at
-    :func:`effective_cost` relative to what the same supplier cost at the reference
-    period (``reference_price`` of the seller times ``reference_wedge`` (G, G, S: buyer
-    country, origin, sector), the landed-cost wedge then), with the calibrated CES weights
-    ``link_weight`` of f's links (updated in place); then :func:`enforce_local_content`
-    applies the rule of f's
-    country in s. Draws ``u_*`` are f's pre-drawn uniforms, one per input sector.
-    ``tariff``, ``trade_cost`` are (G, G, S) importer x origin x sector, ``subsidy`` and
-    ``local_content`` (G, S) by the buyer's country; the other arrays are work space of
-    length at least the firm's number of links.
+    For the group of input sector s, with probability ``review_rate`` (``u_review[s] < review_rate``):
+    a candidate seller is sampled — its origin by inverse CDF of ``reach_cdf[c, s]`` (the
+    period-0 sourcing pattern scaled by information barriers; home only while a local-content
+    rule binds), the seller uniformly within the origin's cell (``cell_start`` is the CSR of
+    firms by country-major cell). If a local-content rule of f's country binds in s
+    (:func:`local_content_slot`) the domestic candidate takes the foreign slot with the largest
+    share; otherwise :func:`review_supplier_group` decides at :func:`effective_cost` relative to
+    the benchmark cost (``reference_price`` of the seller times ``reference_wedge`` (G, G, S:
+    buyer country, origin, sector), the landed-cost wedge then). Draws ``u_*`` are f's pre-drawn
+    uniforms, one per input sector. ``tariff``, ``trade_cost`` are (G, G, S) importer x origin
+    x sector, ``subsidy`` and ``local_content`` (G, S) by the buyer's country; the ``group_*``
+    arrays are work space at least as long as f's largest group.
     """
     c = firm_country[f]
     S = local_content.shape[1]
-    start, end = indptr[f], indptr[f + 1]
     switches = 0
-    for s in range(S):
+    for q in range(firm_groups[f], firm_groups[f + 1]):
+        j0, j1 = group_ptr[q], group_ptr[q + 1]
+        s = firm_sector[supplier[j0]]
         if u_review[s] >= review_rate:
             continue
-        k = 0
-        has_domestic = False
-        for j in range(start, end):
-            g = supplier[j]
-            if firm_sector[g] != s:
-                continue
+        k = j1 - j0
+        for i in range(k):
+            g = supplier[j0 + i]
             o = firm_country[g]
-            slots[k] = j
-            group_suppliers[k] = g
-            group_shares[k] = share[j]
-            group_weights[k] = link_weight[j]
             domestic = o == c
-            group_domestic[k] = domestic
-            has_domestic = has_domestic or domestic
-            group_costs[k] = effective_cost(
-                price[g], tariff[c, o, s], trade_cost[c, o, s], risk[o], subsidy[c, s] if domestic else 0.0
-            )
-            group_relative[k] = group_costs[k] / (reference_price[g] * reference_wedge[c, o, s])
-            k += 1
-        if k == 0:
-            continue
-        if local_content[c, s] > 0.0 and not has_domestic:
-            origin = c
-        else:
-            origin = pick_index(reach_cdf[c, s], u_origin[s])
+            group_domestic[i] = domestic
+            cost = effective_cost(price[g], tariff[c, o, s], trade_cost[c, o, s], risk[o], subsidy[c, s] if domestic else 0.0)
+            group_log_relative[i] = np.log(cost) - np.log(reference_cost[j0 + i])
+        forced = -1
+        if local_content[c, s] > 0.0:
+            forced = local_content_slot(share[j0:j1], group_domestic[:k], local_content[c, s])
+        origin = c if forced >= 0 else pick_index(reach_cdf[c, s], u_origin[s])
         cell = origin * S + s
         count = cell_start[cell + 1] - cell_start[cell]
-        candidate = -1
-        candidate_cost = 0.0
-        candidate_relative = 0.0
-        if count > 0:
-            candidate = cell_start[cell] + min(int(u_firm[s] * count), count - 1)
-            if candidate == f:
-                candidate = -1
-            else:
-                dom = origin == c
-                candidate_cost = effective_cost(
-                    price[candidate], tariff[c, origin, s], trade_cost[c, origin, s], risk[origin],
-                    subsidy[c, s] if dom else 0.0,
-                )
-                candidate_relative = candidate_cost / (reference_price[candidate] * reference_wedge[c, origin, s])
-        gs = group_suppliers[:k]
-        sw = review_supplier_group(
-            gs, group_shares[:k], group_costs[:k], group_relative[:k], group_weights[:k], candidate, candidate_cost,
-            candidate_relative, sigma, inertia, switching_cost, scratch,
-        )
-        if sw:
+        if count <= 0:
+            continue
+        candidate = cell_start[cell] + min(int(u_firm[s] * count), count - 1)
+        if candidate == f:
+            continue
+        cref = reference_price[candidate] * reference_wedge[c, origin, s]
+        dom = origin == c
+        cost = effective_cost(price[candidate], tariff[c, origin, s], trade_cost[c, origin, s], risk[origin],
+                              subsidy[c, s] if dom else 0.0)
+        if forced >= 0:
+            already = False
             for i in range(k):
-                group_domestic[i] = firm_country[gs[i]] == c
-        switches += sw
-        if local_content[c, s] > 0.0:
-            enforce_local_content(group_shares[:k], group_domestic[:k], local_content[c, s])
-        for i in range(k):
-            supplier[slots[i]] = group_suppliers[i]
-            share[slots[i]] = group_shares[i]
-            link_weight[slots[i]] = group_weights[i]
+                if supplier[j0 + i] == candidate:
+                    already = True
+            if not already:
+                supplier[j0 + forced] = candidate
+                reference_cost[j0 + forced] = cref
+                switches += 1
+            continue
+        slot = review_supplier_group(
+            supplier[j0:j1], link_weight[j0:j1], reference_cost[j0:j1], group_log_relative[:k], candidate, cref,
+            np.log(cost) - np.log(cref), sigma, switching_cost,
+        )
+        if slot >= 0:
+            switches += 1
     return switches
 
 
-# --------------------------------------------------------------------------- firms: automation
+# --------------------------------------------------------------------------- firms: automation and insourcing
 
 
 @register_jitable
-def automation_target(wage: float, robot_price: float, elasticity: float, scale: float = 1.0) -> float:
-    """Cost-minimizing share of automatable tasks to automate: ``a* = min(1, (phi_0 w / rho)^eta)``.
-
-    Tasks differ in robot productivity phi ~ Pareto(eta) with minimum phi_0 (``scale``;
-    Acemoglu & Restrepo 2018 task model); a task is automated when its robot cost per
-    effective unit ``rho / phi`` is below the wage w, i.e. with probability
-    ``P(phi > rho / w) = (phi_0 w / rho)^eta`` when ``rho > phi_0 w``. The target rises
-    with the wage / robot-price ratio. A firm observed at automation a_0 with wage w_0 and
-    robot price rho_0 has ``phi_0 = a_0^(1/eta) rho_0 / w_0``, so a* = a_0 until prices move.
-    """
-    ratio = scale * wage / robot_price
-    if ratio >= 1.0:
-        return 1.0
-    return ratio**elasticity
-
-
-@register_jitable
-def step_automation(current: float, target: float, speed: float) -> float:
-    """Partial adjustment toward the target: ``a' = a + speed (a* - a)`` (capital takes time)."""
+def step_toward(current: float, target: float, speed: float) -> float:
+    """Partial adjustment toward the target: ``x' = x + speed (x* - x)`` (capital and reorganization take time)."""
     return current + speed * (target - current)
 
 
 @register_jitable
-def firm_value_added_share(nu_sector: float, kappa: float, automation: float, insourcing: float) -> float:
-    """Firm value-added share ``nu_f = nu_s + (1 - nu_s) chi kappa_s a_f``.
-
-    Automating the share ``kappa_s a_f`` of tasks brings the fraction chi ("insourcing")
-    of the matching bought-in inputs in house, so value added rises with automation
-    (the "technology backfire" channel of Qu & Yang 2023, Proposition 4: technology
-    raises nu, and with omega > max(mu, 1/N) GVC participation falls).
-    """
-    return nu_sector + (1.0 - nu_sector) * insourcing * kappa * automation
+def firm_log_input_index(
+    f: int,
+    firm_country: np.ndarray,
+    firm_sector: np.ndarray,
+    firm_groups: np.ndarray,
+    group_ptr: np.ndarray,
+    group_alpha: np.ndarray,
+    supplier: np.ndarray,
+    link_weight: np.ndarray,
+    reference_cost: np.ndarray,
+    price: np.ndarray,
+    tariff: np.ndarray,
+    trade_cost: np.ndarray,
+    sigma: float,
+    work: np.ndarray,
+) -> float:
+    """log P_f, the technology's price of f's bought inputs at the given prices and policy:
+    ``sum_k alpha_k (log P_fk - log alpha_k)`` with each P_fk the CES index of landed over benchmark costs."""
+    c = firm_country[f]
+    acc = 0.0
+    for q in range(firm_groups[f], firm_groups[f + 1]):
+        j0, j1 = group_ptr[q], group_ptr[q + 1]
+        for i in range(j1 - j0):
+            g = supplier[j0 + i]
+            o = firm_country[g]
+            s = firm_sector[g]
+            work[i] = np.log(price[g] * (1.0 + tariff[c, o, s]) * trade_cost[c, o, s]) - np.log(reference_cost[j0 + i])
+        lp = T.ces_log_index(link_weight[j0:j1], work[: j1 - j0], sigma)
+        acc += group_alpha[q] * lp - T.xlogx(group_alpha[q])
+    return acc
 
 
 @register_jitable
@@ -357,26 +302,51 @@ def firm_automate(
     firm_country: np.ndarray,
     firm_sector: np.ndarray,
     automation: np.ndarray,
+    insourcing: np.ndarray,
     nu: np.ndarray,
-    nu_base: np.ndarray,
-    automation_scale: np.ndarray,
+    nu0: np.ndarray,
+    robot_productivity: np.ndarray,
+    make_productivity: np.ndarray,
     kappa: np.ndarray,
     wage: np.ndarray,
-    robot_price: float,
-    elasticity: float,
-    speed: float,
-    insourcing: float,
+    rental: np.ndarray,
+    eta_robot: float,
+    eta_make: float,
+    automation_speed: float,
+    insourcing_speed: float,
+    firm_groups: np.ndarray,
+    group_ptr: np.ndarray,
+    group_alpha: np.ndarray,
+    supplier: np.ndarray,
+    link_weight: np.ndarray,
+    reference_cost: np.ndarray,
+    price: np.ndarray,
+    tariff: np.ndarray,
+    trade_cost: np.ndarray,
+    sigma: float,
+    work: np.ndarray,
 ) -> None:
-    """Firm f moves its automation toward the cost-minimizing target and updates nu_f, in place.
+    """Firm f moves automation and insourcing toward their cost-minimizing levels, in place.
 
-    ``a_f <- a_f + speed (a*(w_c, rho) - a_f)`` with :func:`automation_target` (scale
-    ``automation_scale[f]``), then ``nu_f = nu_base_f + (1 - nu_base_f) chi kappa_s a_f``
-    (:func:`firm_value_added_share`).
+    ``a <- a + speed_a (a*(w_c, r_c) - a)`` with the task model's
+    :func:`~gvc_abm.agents.technology.automation_target`, then, at the new value-added cost and
+    the price of bought inputs at last period's prices (:func:`firm_log_input_index`),
+    ``m <- m + speed_m (m* - m)`` with :func:`~gvc_abm.agents.technology.insourcing_target`: a task
+    moves in house only when making it is cheaper than buying it. The measured value-added share
+    follows, ``nu_f = nu0 + (1 - nu0) m`` (Qu & Yang 2023, Proposition 4, as a price effect).
     """
     c = firm_country[f]
-    target = automation_target(wage[c], robot_price, elasticity, automation_scale[f])
-    automation[f] = step_automation(automation[f], target, speed)
-    nu[f] = firm_value_added_share(nu_base[f], kappa[firm_sector[f]], automation[f], insourcing)
+    target = T.automation_target(wage[c], rental[c], robot_productivity[f], eta_robot)
+    automation[f] = step_toward(automation[f], target, automation_speed)
+    if make_productivity[f] <= 0.0 or firm_groups[f + 1] == firm_groups[f]:
+        return
+    lphr = np.log(robot_productivity[f]) if robot_productivity[f] > 0.0 else 0.0
+    lcva = T.log_va_cost(np.log(wage[c]), np.log(rental[c]), kappa[firm_sector[f]], automation[f], lphr, eta_robot)
+    lpint = firm_log_input_index(f, firm_country, firm_sector, firm_groups, group_ptr, group_alpha, supplier,
+                                 link_weight, reference_cost, price, tariff, trade_cost, sigma, work)
+    m_target = T.insourcing_target(lcva, lpint, make_productivity[f], eta_make)
+    insourcing[f] = step_toward(insourcing[f], m_target, insourcing_speed)
+    nu[f] = T.value_added_share(nu0[f], insourcing[f])
 
 
 # --------------------------------------------------------------------------- governments

@@ -32,6 +32,8 @@ __all__ = [
     "paper_mrio",
     "trade_costs",
     "allocate",
+    "set_benchmark",
+    "equilibrate_benchmark",
 ]
 
 
@@ -66,17 +68,63 @@ def trade_costs(locations: np.ndarray, delta: np.ndarray, border: float) -> np.n
     return t
 
 
-def _calibrate_productivity(world: World) -> None:
-    """Set z_f so that every price is 1 at the current wages, rentals and policy (units choice:
-    base-year prices are 1, as in any calibrated CGE model)."""
+def set_benchmark(world: World, insourcing: float = 0.0, *, target_price: float | None = None) -> None:
+    """Calibrate the firms' technology so that the current state is its cost-minimizing benchmark.
+
+    With the measured value-added shares ``nu_f``, automation ``a_f``, wages, rentals and the
+    network's benchmark spending shares (``weight``, ``group_alpha``) given:
+
+    - insourcing ``m_f = min(insourcing, nu_f)`` (0 for firms that buy nothing), value-added
+      exponent ``nu0 = (nu - m) / (1 - m)``, so that measured ``nu0 + (1 - nu0) m = nu``;
+    - robot productivity ``phi_R = a^(1/eta_R) r / w`` and make productivity
+      ``phi_M = cVA / (P_f (1 - m)^(1/eta_M))``, so that a and m are the cost-minimizing choices
+      (:mod:`gvc_abm.agents.technology`);
+    - benchmark prices: with every sector index P_fk = 1, ``log p_f = b_f`` explicitly; with
+      ``target_price`` the productivities z_f are rescaled so that every price is that (units
+      choice: base-year prices are 1, as in any calibrated CGE model), else p_f = exp(b_f);
+    - benchmark landed costs ``cref_j = p_g (1 + tau) t`` at the current policy, so that the
+      clearing finds P_fk = 1 and the benchmark shares again.
+    """
+    from gvc_abm.agents import technology as T
+
     fs, net, cs, pol = world.firms, world.network, world.country_state, world.policy
-    b = np.empty(world.F)
-    ones = np.ones(world.F)
-    K._price_rhs(fs.country, fs.sector, ones, fs.automation, fs.nu, net.indptr, net.supplier, net.share,
-                 cs.wage, cs.rental, cs.technology, pol.tariff, pol.trade_cost, world.kappa, b)
-    # log p_f = -log z_f + b_f(z=1) + (1-nu) sum share log p_g; p = 1 needs log z_f = b_f(z=1).
-    fs.productivity[:] = np.exp(b)
-    fs.price[:] = 1.0
+    F = world.F
+    has = np.diff(net.firm_groups) > 0
+    nu = np.clip(fs.nu, 0.0, 1.0)
+    m = np.where(has, np.minimum(insourcing, nu), 0.0)
+    if insourcing >= 1.0:
+        raise ConfigError("agents.firms.insourcing: must be below 1")
+    fs.insourcing[:] = m
+    fs.nu0[:] = np.where(has, (nu - m) / (1.0 - m), 1.0)
+    w = cs.wage[fs.country]
+    r = cs.rental[fs.country]
+    a = fs.automation
+    k = world.kappa[fs.sector] * a
+    eta_r, eta_m = float(world.eta_robot), float(world.eta_make)
+    fs.robot_productivity[:] = np.where(a > 0, np.power(np.where(a > 0, a, 1.0), 1.0 / eta_r) * r / w, 0.0)
+    # log cVA at the optimum: log w - kappa a / eta_R (the robot terms at phi_R above)
+    lcva = np.log(w) - k / eta_r
+    gfirm = np.repeat(np.arange(F), np.diff(net.firm_groups))
+    xa = np.where(net.group_alpha > 0, net.group_alpha * np.log(np.where(net.group_alpha > 0, net.group_alpha, 1.0)), 0.0)
+    lpint = -np.bincount(gfirm, weights=xa, minlength=F)
+    with np.errstate(divide="ignore"):
+        fs.make_productivity[:] = np.where(m > 0, np.exp(lcva - lpint - np.log1p(-m) / eta_m), 0.0)
+    b = np.empty(F)
+    beta = np.empty(F)
+    nu_out = np.empty(F)
+    lab = np.empty(F)
+    K.own_terms(fs.country, fs.sector, fs.productivity, fs.automation, fs.nu0, fs.insourcing, fs.robot_productivity,
+                fs.make_productivity, cs.wage, cs.rental, cs.technology, world.kappa, eta_r, eta_m,
+                net.firm_groups, net.group_alpha, b, beta, nu_out, lab)
+    if target_price is not None:
+        fs.productivity[:] = fs.productivity * np.exp(b - np.log(target_price))
+        b[:] = np.log(target_price)
+    fs.price[:] = np.exp(b)
+    fs.nu[:] = nu_out
+    buyer = np.repeat(np.arange(F), np.diff(net.indptr))
+    bc, oc, ss = fs.country[buyer], fs.country[net.supplier], fs.sector[net.supplier]
+    net.reference_cost[:] = fs.price[net.supplier] * (1.0 + pol.tariff[bc, oc, ss]) * pol.trade_cost[bc, oc, ss]
+    net.share[:] = net.weight * net.group_alpha[np.repeat(np.arange(len(net.group_alpha)), np.diff(net.group_ptr))]
 
 
 def _northwest_corner(a: np.ndarray, b: np.ndarray):
@@ -128,6 +176,9 @@ def world_from_mrio(
     kind: str = "calibrated",
     source: str = "",
     counts: np.ndarray | None = None,
+    insourcing: float = 0.0,
+    eta_robot: float = 2.0,
+    eta_make: float = 2.0,
 ) -> World:
     """A world whose period-0 equilibrium aggregates back to ``m`` (Z, Y, va) exactly.
 
@@ -140,7 +191,8 @@ def world_from_mrio(
     Y+_(o,s),c / E_c; tastes set so pi equals the table's origin shares at unit prices);
     negative entries (inventory draw-downs) are kept as exogenous shares e_cos = Y-/E_c of E_c.
     Deficits d_c = (E_c - va_c) / sum va. Wages, rentals and technology are 1, labour forces
-    are the labour incomes, productivities make every price 1 (:func:`_calibrate_productivity`).
+    are the labour incomes, and the technology is calibrated to this benchmark with every price 1
+    (:func:`set_benchmark`, with ``insourcing`` the share of bundle tasks made in house).
     Trade costs are 1: the table's flows are at basic prices, trade costs included.
 
     Firms per cell: ``counts`` if given (at least 1 per active cell), else ``firms`` spread with at
@@ -240,15 +292,19 @@ def world_from_mrio(
             country=country.astype(np.int64), sector=sector.astype(np.int64), productivity=np.ones(F),
             automation=a_f, nu=nu, weight=theta.copy(), price=np.ones(F), output=X,
         ),
-        network=SupplierNetwork(indptr=indptr, supplier=sellers, share=shares),
+        network=SupplierNetwork.from_shares(indptr, sellers, shares, sector),
         policy=Policy(tariff=tariff, trade_cost=tcost, taste=taste, beta=beta, exogenous=exo, sigma=float(sigma)),
         kappa=kappa,
-        numeraire=float(labour_income.sum()),
+        numeraire=float(gdp.sum()),
         kind=kind,
         meta={"source": source},
+        eta_robot=float(eta_robot),
+        eta_make=float(eta_make),
     )
     world.network.check(F)
-    _calibrate_productivity(world)
+    set_benchmark(world, insourcing, target_price=1.0)
+    capital_income = np.bincount(country, weights=(1.0 - lab_frac) * nu * X, minlength=G)
+    world.country_state.capital[:] = capital_income / world.country_state.rental
     return world
 
 
@@ -261,19 +317,21 @@ def paper_mrio(N: int, mu: float, nu: float, omega: float, sizes=None) -> MRIO:
     return qu_yang_table(N, mu, nu, omega, 100.0 * sizes / sizes.sum())
 
 
-def build_paper_world(cfg: PaperWorldConfig, rng: np.random.Generator) -> World:
-    """Qu & Yang (2023) section 4 world: :func:`paper_mrio` split into firms, sigma = 1 (fixed shares)."""
+def build_paper_world(cfg: PaperWorldConfig, rng: np.random.Generator, **technology) -> World:
+    """Qu & Yang (2023) section 4 world: :func:`paper_mrio` split into firms, sigma = 1 (fixed shares),
+    nothing automatable and nothing made in house (the paper's nu is fixed)."""
     m = paper_mrio(cfg.countries, cfg.mu, cfg.nu, cfg.omega, cfg.sizes)
     w = world_from_mrio(
         m, firms=cfg.firms_per_country * cfg.countries, size_dispersion=cfg.size_dispersion, sigma=1.0,
         automatability=0.0, automation=0.0, rng=rng, kind="paper", source="paper",
-        counts=np.full(cfg.countries, cfg.firms_per_country),
+        counts=np.full(cfg.countries, cfg.firms_per_country), insourcing=0.0,
+        eta_robot=technology.get("eta_robot", 2.0), eta_make=technology.get("eta_make", 2.0),
     )
     w.meta.update({"mu": cfg.mu, "nu": cfg.nu, "omega": cfg.omega, "N": cfg.countries})
     return w
 
 
-def build_calibrated_world(cfg: CalibratedWorldConfig, rng: np.random.Generator) -> World:
+def build_calibrated_world(cfg: CalibratedWorldConfig, rng: np.random.Generator, **technology) -> World:
     """A world reproducing the table at ``cfg.table`` in period 0 (:func:`world_from_mrio`)."""
     m = read_table(cfg.table, cfg.format, cfg.year)
     unknown = sorted(set(cfg.groups) - set(m.countries))
@@ -282,7 +340,7 @@ def build_calibrated_world(cfg: CalibratedWorldConfig, rng: np.random.Generator)
     world = world_from_mrio(
         m, firms=cfg.firms, size_dispersion=cfg.size_dispersion, sigma=cfg.armington_elasticity,
         automatability=cfg.automatability, automation=cfg.automation, rng=rng, kind="calibrated",
-        source=str(cfg.table),
+        source=str(cfg.table), **technology,
     )
     world.meta["groups"] = [cfg.groups.get(c, "advanced") for c in m.countries]
     return world
@@ -319,6 +377,9 @@ def build_default_world(
     numeraire: float | None = None,
     equilibrate: bool = True,
     tol: float = 1e-10,
+    insourcing: float = 0.0,
+    eta_robot: float = 2.0,
+    eta_make: float = 2.0,
 ) -> World:
     """The default world from its config (DESIGN.md, "The economy, one period").
 
@@ -330,10 +391,11 @@ def build_default_world(
     is drawn with probability proportional to b_{c,o} t_{c,o,s'}^(1-sigma) n_{o,s'} (Armington at
     equal prices) and the seller uniformly within the origin cell. Spending shares: alpha
     (renormalized over the sectors bought) split over a sector's links in proportion to
-    lambda_g t^(1-sigma). Wages start proportional to technology A_c, scaled so that
-    sum w_c L_c = numeraire (default 100); the rental of automation capital is robot_price
-    times the mean wage. With ``equilibrate`` the world is then cleared once with flexible
-    wages, so it starts at full employment.
+    lambda_g t^(1-sigma). The nominal anchor, world GDP, is ``numeraire`` (default 100); wages
+    start proportional to technology A_c; the rental of automation capital is robot_price times
+    the mean starting wage. With ``equilibrate`` the world is then brought to its benchmark
+    (:func:`equilibrate_benchmark`): wages that clear every labour market, with the technology
+    calibrated so that the drawn automation and ``insourcing`` are cost-minimizing there.
     """
     G, S = len(cfg.countries), len(cfg.sectors)
     if cfg.firms.count < G * S:
@@ -418,8 +480,8 @@ def build_default_world(
     indptr[1:] = np.cumsum(np.bincount(ub, minlength=F))
     # initial wages and rental
     nume = 100.0 if numeraire is None else float(numeraire)
-    wage = A / (A * L).sum() * nume
-    mean_wage = nume / L.sum()
+    wage = A / (A * L).sum() * nume * 0.6
+    mean_wage = float(wage @ L) / L.sum()
     rental = np.full(G, cfg.robot_price * mean_wage)
     deficit = np.array([c.deficit for c in cfg.countries])
     X0 = np.full(F, nume / F / nu_s.mean())
@@ -432,31 +494,62 @@ def build_default_world(
         firms=FirmState(country=country.astype(np.int64), sector=sector.astype(np.int64), productivity=prod,
                         automation=automation, nu=nu_s[sector].astype(float), weight=weight,
                         price=np.ones(F), output=X0),
-        network=SupplierNetwork(indptr=indptr, supplier=us.astype(np.int64), share=share),
+        network=SupplierNetwork.from_shares(indptr, us, share, sector),
         policy=Policy(tariff=tariff, trade_cost=tcost, taste=taste, beta=np.tile(beta_s, (G, 1)),
                       exogenous=np.zeros((G, G, S)), sigma=float(sigma)),
         kappa=kappa,
         numeraire=nume,
         kind="default",
         meta={"groups": [c.group for c in cfg.countries]},
+        eta_robot=float(eta_robot),
+        eta_make=float(eta_make),
     )
     world.network.check(F)
     if equilibrate:
-        from .clearing import clear
-
-        # Period "-1": wages that clear every labour market (flexible mode), so the world starts
-        # in equilibrium and sticky wages only matter once something changes.
-        clear(world, flexible=True, tol=tol)
+        equilibrate_benchmark(world, insourcing, tol=tol)
+    else:
+        set_benchmark(world, insourcing)
     return world
 
 
-def build_world(cfg, seed: int, *, numeraire: float | None = None) -> World:
+def equilibrate_benchmark(world: World, insourcing: float = 0.0, *, tol: float = 1e-10, max_iter: int = 500,
+                          step: float | None = None) -> int:
+    """Period "-1": the wages at which every labour market clears with the technology at its benchmark.
+
+    Damped tatonnement ``w <- w (N/L)^step`` (``step = 1/(1 + sigma)``, halved when the largest
+    excess demand does not fall); at each wage vector :func:`set_benchmark` recalibrates the
+    technology (automation and insourcing cost-minimizing, every sector index 1, prices explicit)
+    and a fixed-wage clearing gives outputs and labour demand. At the end the world is its own
+    cost-minimizing, full-employment benchmark, so sticky wages and the agents only matter once
+    something changes. Returns the iterations; raises RuntimeError if the labour markets do not clear.
+    """
+    from .clearing import clear
+
+    cs = world.country_state
+    step = 1.0 / (1.0 + world.policy.sigma) if step is None else step
+    prev = np.inf
+    for it in range(1, max_iter + 1):
+        set_benchmark(world, insourcing)
+        res = clear(world, wage_mode="fixed", tol=tol * 1e-2, warn=False)
+        cs.capital[:] = res.capital_income / cs.rental  # the robot capital the benchmark uses is the endowment
+        gap = np.log(res.employment / cs.labour_force)
+        worst = float(np.max(np.abs(gap)))
+        if worst <= tol:
+            return it
+        if worst >= prev:
+            step *= 0.5
+        prev = worst
+        cs.wage *= np.exp(step * gap)
+    raise RuntimeError(f"benchmark wages did not clear the labour markets: largest gap {worst:.3g} after {max_iter} iterations")
+
+
+def build_world(cfg, seed: int, *, numeraire: float | None = None, **technology) -> World:
     """Build the world a config describes, from ``numpy.random.default_rng(seed)``."""
     rng = np.random.default_rng(seed)
     if isinstance(cfg, DefaultWorldConfig):
-        return build_default_world(cfg, rng, numeraire=numeraire)
+        return build_default_world(cfg, rng, numeraire=numeraire, **technology)
     if isinstance(cfg, CalibratedWorldConfig):
-        return build_calibrated_world(cfg, rng)
+        return build_calibrated_world(cfg, rng, **technology)
     if isinstance(cfg, PaperWorldConfig):
-        return build_paper_world(cfg, rng)
+        return build_paper_world(cfg, rng, **technology)
     raise TypeError(f"unknown world config {type(cfg).__name__}")

@@ -47,6 +47,7 @@ class ClearingResult:
     price: np.ndarray  # p_f
     output: np.ndarray  # X_f
     wage: np.ndarray  # w_c after clearing
+    rental: np.ndarray  # r_c after clearing (robot capital)
     theta: np.ndarray  # firm share within its origin-sector's final sales
     pi: np.ndarray  # Armington shares pi_{c,o,s}
     log_pindex: np.ndarray  # (G, S) log of the exact CES price index P_{c,s}
@@ -56,7 +57,7 @@ class ClearingResult:
     labour_income: np.ndarray  # (G,)
     capital_income: np.ndarray  # (G,)
     expenditure: np.ndarray  # (G,) E_c = GDP_c + tariff revenue_c + D_c (purchaser prices)
-    employment: np.ndarray  # (G,) N_c = labour income / wage
+    employment: np.ndarray  # (G,) N_c = min(labour income / wage, L_c) (labour income / wage when fixed)
     labour_share: np.ndarray  # (F,) 1 - kappa_s a_f
 
     @property
@@ -70,7 +71,7 @@ class ClearingResult:
         return self.final_tariffs + self.intermediate_tariffs
 
     def unemployment_rate(self, labour_force: np.ndarray) -> np.ndarray:
-        """u_c = 1 - N_c / L_c."""
+        """u_c = 1 - N_c / L_c, in [0, 1) in the sticky and flexible modes."""
         return 1.0 - self.employment / labour_force
 
 
@@ -89,17 +90,19 @@ def _engine(name: str):
     if name == "numba":
         return K._clear
     if name == "reference":
-        from . import reference
-
-        return reference._clear
+        return K.clear_period  # the same functions, run as plain Python
     raise ValueError(f"engine: unknown engine {name!r}; expected one of {', '.join(ENGINES)}")
+
+
+WAGE_MODES = {"fixed": K.WAGES_FIXED, "sticky": K.WAGES_STICKY, "flexible": K.WAGES_FLEXIBLE}
 
 
 def clear(
     world: World,
     *,
-    flexible: bool = False,
-    numeraire: float | None = None,
+    wage_mode: str = "sticky",
+    flexible: bool | None = None,
+    anchor: float | None = None,
     tol: float = 1e-10,
     max_iter: int = 10_000,
     max_wage_iter: int = 500,
@@ -107,19 +110,27 @@ def clear(
     engine: str = "numba",
     warn: bool = True,
 ) -> ClearingResult:
-    """Clear one period on ``world`` and write prices, outputs (and wages) back to its state.
+    """Clear one period on ``world`` and write prices, outputs, spending shares and wages back to its state.
 
     Parameters
     ----------
-    flexible : bool
-        Flexible wages: tatonnement ``w <- w (N/L)^step'`` inside the period until labour markets
-        clear, with ``step' = wage_step * 2 / (1 + sigma)`` (the labour-demand elasticity is
-        about ``1 + (sigma - 1)(1 - share)`` <= sigma); otherwise wages are taken as given (sticky).
-    numeraire : float, optional
-        The world wage bill ``sum_c w_c L_c`` the flexible mode normalizes to; default the world's.
+    wage_mode : "sticky", "flexible" or "fixed"
+        sticky: wages given, raised within the period wherever labour demand would exceed the labour
+        force (``w <- w (N/L)^step'`` until ``N <= L``), so unemployment lies in [0, 1); flexible:
+        the same tatonnement both ways until every labour market clears; fixed: wages as given
+        (labour demand may exceed supply; for calibration and tests). ``step' = wage_step * 2 / (1 + sigma)``
+        (the labour-demand elasticity is about ``1 + (sigma - 1)(1 - share)`` <= sigma).
+    flexible : bool, optional
+        Shorthand: True is ``wage_mode="flexible"``, False ``"sticky"``.
+    anchor : float, optional
+        World nominal GDP ``sum_f nu_f X_f`` (the nominal anchor); default ``world.numeraire``.
     tol, max_iter, max_wage_iter : fixed-point tolerance (relative) and caps.
     engine : "numba" or "reference".
     """
+    if flexible is not None:
+        wage_mode = "flexible" if flexible else "sticky"
+    if wage_mode not in WAGE_MODES:
+        raise ValueError(f"wage_mode: unknown mode {wage_mode!r}; expected one of {', '.join(WAGE_MODES)}")
     fn = _engine(engine)
     cs, fs, net, pol = world.country_state, world.firms, world.network, world.policy
     G, S, F = world.G, world.S, world.F
@@ -132,11 +143,16 @@ def clear(
         raise ValueError("supplier network: supplier index out of range")
     if np.any(np.diff(net.indptr) < 0):
         raise ValueError("supplier network: indptr is not non-decreasing")
+    if net.firm_groups is None or net.firm_groups.shape != (F + 1,) or net.group_ptr[-1] != net.supplier.shape[0]:
+        raise ValueError("supplier network: sector groups do not match the links (build it with from_shares)")
     if fs.country.min() < 0 or fs.country.max() >= G or fs.sector.min() < 0 or fs.sector.max() >= S:
         raise ValueError("firm state: country or sector index out of range")
     wage = cs.wage.astype(float).copy()
+    rental = cs.rental.astype(float).copy()
     logp = np.log(fs.price).astype(float)
     X = fs.output.astype(float).copy()
+    share = net.share.astype(float).copy()
+    nu = np.zeros(F)
     theta = np.zeros(F)
     pi = np.zeros((G, G, S))
     log_pindex = np.zeros((G, S))
@@ -146,21 +162,20 @@ def clear(
     lab = np.zeros(F)
     info = np.zeros(K.INFO_SIZE)
     step = wage_step * 2.0 / (1.0 + pol.sigma)
-    # Unsigned views of the CSR indices (no copy): numba skips negative-index checks on them.
-    indptr = np.ascontiguousarray(net.indptr, dtype=np.int64).view(np.uint64)
-    supplier = np.ascontiguousarray(net.supplier, dtype=np.int64).view(np.uint64)
     fn(
-        fs.country, fs.sector, fs.productivity, fs.automation, fs.nu, fs.weight,
-        indptr, supplier, net.share,
-        wage, cs.rental, cs.technology, cs.deficit, cs.labour_force,
-        pol.tariff, pol.trade_cost, pol.taste, pol.beta, pol.exogenous, float(pol.sigma), world.kappa,
-        bool(flexible), float(numeraire if numeraire is not None else world.numeraire), float(step),
+        fs.country, fs.sector, fs.productivity, fs.automation, fs.nu0, fs.insourcing, fs.robot_productivity,
+        fs.make_productivity, fs.weight,
+        net.indptr, net.supplier, net.weight, net.reference_cost, net.firm_groups, net.group_ptr, net.group_alpha,
+        wage, rental, cs.capital, cs.technology, cs.deficit, cs.labour_force,
+        pol.tariff, pol.trade_cost, pol.taste, pol.beta, pol.exogenous,
+        float(pol.sigma), world.kappa, float(world.eta_robot), float(world.eta_make),
+        WAGE_MODES[wage_mode], float(anchor if anchor is not None else world.numeraire), float(step),
         float(tol), int(max_iter), int(max_wage_iter),
-        logp, X, theta, pi, log_pindex, fd, tfin, tint, lab, info,
+        logp, X, share, nu, theta, pi, log_pindex, fd, tfin, tint, lab, info,
     )
     price = np.exp(logp)
     # National accounts from the cleared arrays (shared by both engines: post-processing).
-    va = fs.nu * X
+    va = nu * X
     labour_income = np.bincount(fs.country, weights=lab * va, minlength=G)
     capital_income = np.bincount(fs.country, weights=(1.0 - lab) * va, minlength=G)
     int_tariffs = np.bincount(fs.country, weights=tint * X, minlength=G)
@@ -168,7 +183,10 @@ def clear(
     E = (gdp + int_tariffs + cs.deficit * gdp.sum()) / (1.0 - tfin)
     final_sales = E[:, None, None] * fd
     final_tariffs = E * tfin
-    employment = labour_income / wage
+    # Labour demand never exceeds the labour force beyond the tolerance outside the fixed mode;
+    # employment is reported as min(demand, L) so that rounding cannot push unemployment below 0.
+    demand = labour_income / wage
+    employment = demand if wage_mode == "fixed" else np.minimum(demand, cs.labour_force)
     result = ClearingResult(
         converged=bool(info[K.INFO_CONVERGED]),
         iterations=int(info[K.INFO_PRICE_IT] + info[K.INFO_VALUE_IT] + info[K.INFO_WAGE_IT]),
@@ -179,6 +197,7 @@ def clear(
         price=price,
         output=X,
         wage=wage,
+        rental=rental,
         theta=theta,
         pi=pi,
         log_pindex=log_pindex,
@@ -197,7 +216,10 @@ def clear(
         result = replace(result, converged=False, residual=float("inf"))
     fs.price[:] = price
     fs.output[:] = X
+    fs.nu[:] = nu
+    net.share[:] = share
     cs.wage[:] = wage
+    cs.rental[:] = rental
     if not result.converged and warn:
         warnings.warn(
             f"market clearing did not converge: residual {result.residual:.3g} after "

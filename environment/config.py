@@ -361,7 +361,9 @@ class LabourConfig(ConfigBase):
 
     wage_mode: Literal["sticky", "flexible"] = Field(
         default="sticky",
-        description="sticky: wages adjust between periods toward full employment; flexible: cleared in the period.",
+        description="sticky: wages rise within the period where labour demand would exceed the labour force and fall "
+        "only between periods, by partial adjustment (unemployment in [0, 1)); flexible: every labour market clears "
+        "within the period.",
     )
     wage_adjustment: float = Field(
         default=0.3,
@@ -374,7 +376,8 @@ class LabourConfig(ConfigBase):
     numeraire: float | None = Field(
         default=None,
         gt=0,
-        description="World wage bill sum_c w_c L_c in model currency (the numeraire); None keeps the world's own.",
+        description="World nominal GDP of period 0 in model currency (the nominal anchor; it grows with the labour "
+        "force valued at period-0 wages); None keeps the world's own (100 in the default world).",
     )
 
 
@@ -400,37 +403,47 @@ class FirmBehaviour(ConfigBase):
         description="Probability that a firm reviews its suppliers of a given input sector in a period, per period "
         "(stylized: relationships last about four periods).",
     )
-    inertia: Share = Field(
-        default=0.3,
-        description="Fraction of the gap to the cost-minimizing CES shares closed at a review (partial adjustment).",
-    )
+    active: bool = Field(default=True, description="Firms review suppliers, automate and insource; false: all stay put.")
     switching_cost: float = Field(
-        default=0.05, ge=0, le=5, description="A candidate must be cheaper than the costliest supplier by this margin, fraction."
+        default=0.05, ge=0, le=5,
+        description="A new supplier must lower the sector's CES input price by more than this margin, fraction.",
     )
     info_cost: float = Field(
         default=0.02,
         ge=0,
-        description="iota: coordination cost of a foreign supplier, exp(iota m (1 + distance)) with m the "
-        "information-cost driver, per 1000 km; it also scales foreign reach like gravity "
+        description="iota: information barrier to finding a foreign supplier, exp(iota m (1 + distance)) with m "
+        "the information-cost driver, per 1000 km; foreign reach scales with it like gravity, (.)^(1 - sigma) "
         "(Baldwin's cost of moving ideas, seed 002; digital trade barriers, seed 000).",
     )
     risk_learning: Share = Field(
         default=0.3, description="Learning rate of the perceived risk premium of an origin after disruptions."
     )
     automation_elasticity: float = Field(
-        default=2.0, gt=0, description="eta: Pareto tail of robot productivity across tasks, a* = min(1, (w/rho)^eta)."
+        default=2.0, gt=0,
+        description="eta_R: Pareto tail of robot productivity across tasks, a* = min(1, (phi_R w / r)^eta_R) "
+        "(Acemoglu & Restrepo 2018 task model), ratio.",
     )
     automation_speed: Share = Field(default=0.2, description="Fraction of the gap to the automation target closed per period.")
-    insourcing: Share = Field(
-        default=0.5,
-        description="chi: share of the inputs an automated task used to buy that is brought in house "
-        "(nu_f = nu_s + (1 - nu_s) chi kappa_s a_f; Qu & Yang 2023, Prop. 4).",
+    insourcing: float = Field(
+        default=0.05, ge=0, lt=1,
+        description="m_0: share of the intermediate bundle's tasks made in house at the benchmark (0 switches "
+        "make-or-buy off); measured nu_f = nu0 + (1 - nu0) m (Qu & Yang 2023, Prop. 4), fraction.",
     )
+    insourcing_elasticity: float = Field(
+        default=2.0, gt=0,
+        description="eta_M: tail of in-house productivity across bundle tasks, m* = 1 - (cVA / (phi_M P))^eta_M, ratio.",
+    )
+    insourcing_speed: Share = Field(default=0.2, description="Fraction of the gap to the insourcing target closed per period.")
 
 
 class GovernmentBehaviour(ConfigBase):
     """Protection pressure and the policy response (DESIGN.md, "Government"; Gao, Li & Zhu 2021)."""
 
+    active: bool | None = Field(
+        default=None,
+        description="Governments read the MRIO and act; false: passive (no measures). Default: true, but false in "
+        "the paper world (Qu & Yang 2023 have no policy).",
+    )
     weight_tbi: float = Field(default=2.0, ge=0, description="Weight of a value-added trade deficit, -TBI, in pressure.")
     weight_tbi_fall: float = Field(default=10.0, ge=0, description="Weight of a fall in TBI since last period.")
     weight_unemployment: float = Field(default=5.0, ge=0, description="Weight of the unemployment rate.")
@@ -460,6 +473,7 @@ class GovernmentBehaviour(ConfigBase):
 class HouseholdBehaviour(ConfigBase):
     """Households (DESIGN.md, "Household"): Armington CES over origins; policy moves home bias."""
 
+    active: bool = Field(default=True, description="Households follow campaigns and the home-bias driver; false: fixed tastes.")
     max_home_bias: float = Field(
         default=3.0, gt=0, description="Ceiling of the log home-bias weight campaigns can reach, log points."
     )
@@ -468,7 +482,7 @@ class HouseholdBehaviour(ConfigBase):
 class AgentsConfig(ConfigBase):
     """Whether agents decide at all (off = exogenous drivers only) and their parameters."""
 
-    enabled: bool = Field(default=True, description="Run the agents' decisions between clearings.")
+    enabled: bool = Field(default=True, description="Run the agents' decisions between clearings (false: every kind passive).")
     firms: FirmBehaviour = Field(default_factory=FirmBehaviour)
     governments: GovernmentBehaviour = Field(default_factory=GovernmentBehaviour)
     households: HouseholdBehaviour = Field(default_factory=HouseholdBehaviour)

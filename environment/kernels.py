@@ -1,21 +1,30 @@
-"""All numba kernels of the market clearing, in one module (STYLE.md section 3).
+"""The market clearing of one period, written once for both engines (STYLE.md section 3).
 
-Every kernel is ``@njit(cache=True)``, private (``_name``), takes plain arrays and writes its
-results into ``out`` arrays it is given; scalars it returns are iteration counts and residuals.
-Randomness never enters here. The public wrapper is :func:`gvc_abm.environment.clearing.clear`.
-The same equations, as plain Python loops, are in :mod:`gvc_abm.environment.reference`.
+Every function here is ``register_jitable``: the numba engine calls the compiled entry points
+at the bottom (``_clear``, ``own_terms``, ...: ``njit(cache=True)`` of the same functions),
+the reference engine (:mod:`gvc_abm.environment.reference`) runs the very same functions as
+plain Python. Arrays in, results written into ``out`` arrays; scalars returned are iteration
+counts and residuals. Randomness never enters here. The firms' technology (unit cost and
+Shephard shares) is :mod:`gvc_abm.agents.technology`; this module only iterates it.
 
-The economy (DESIGN.md, "The economy, one period"; Qu & Yang 2023 eq. 1 at the firm level):
+The economy (DESIGN.md, "The economy, one period"):
 
-Prices (log-linear dual of Cobb-Douglas unit cost). With value-added share nu_f, automation
-share k_f = kappa_s a_f of value added, supplier spending shares share_fg (sum 1)::
+Prices (the technology's dual). For firm f with input-sector groups k (Cobb-Douglas exponents
+alpha_k, sum 1) and links j in each group (slot weights Lambda_j, sum 1; benchmark landed
+costs cref_j)::
 
-    log p_f = -log(A_c z_f) + nu_f (log cVA_f - log nu_f)
-              + (1 - nu_f) sum_g share_fg (log p_g + log wedge_fg - log((1 - nu_f) share_fg))
-    cVA_f   = (w_c / (1 - k_f))^(1 - k_f) (r_c / k_f)^k_f,    wedge_fg = (1 + tau_{c,o,s}) t_{c,o,s}
+    log p_f   = b_f(w) + (1 - nu0_f)(1 - m_f) sum_k alpha_k log P_fk
+    P_fk^(1-sigma) = sum_{j in k} c_j q_g,   c_j = Lambda_j (wedge_j / cref_j)^(1-sigma),  q_g = p_g^(1-sigma)
 
-with c = c(f), o = c(g), s = s(g) and 0 log 0 = 0. It is a linear system in log p with
-spectral radius <= max(1 - nu_f) < 1, solved by Gauss-Seidel sweeps over the CSR rows.
+where b_f collects TFP, the value-added cost of the task model and the make-or-buy terms
+(:func:`_own_terms`), and wedge_j = (1 + tau_{c,o,s}) t_{c,o,s}. The ``c_j`` change only
+between periods, so a price sweep costs one exp per firm, a gather per link and one log per
+group. The map is monotone with row sums ``1 - nu_f < 1`` in log p: a contraction, solved by
+Gauss-Seidel sweeps. (sigma = 1: ``log P_fk = sum_j Lambda_j (log p_g + log wedge_j/cref_j)``.)
+
+Spending shares (Shephard's lemma, at this iteration's prices): f spends the fraction
+``share_j = alpha_k c_j q_g / P_fk^(1-sigma)`` of its purchases on link j, and ``1 - nu_f =
+(1 - nu0)(1 - m)`` of its output value on purchases.
 
 Final demand (Armington CES over origins with preference weights b_{c,o,s}, and across the
 firms of an origin by price, one elasticity sigma)::
@@ -24,112 +33,117 @@ firms of an origin by price, one elasticity sigma)::
     pi_{c,o,s} = b_{c,o,s} wedge_{c,o,s}^(1-sigma) S_os / sum_o' b_{c,o',s} wedge_{c,o',s}^(1-sigma) S_o's
     P_{c,s}   = (sum_o b_{c,o,s} wedge^(1-sigma) S_os / sum_o b_{c,o,s} Lambda_os)^(1/(1-sigma))
 
-(Lambda_os = sum_g lambda_g; for sigma = 1 the Cobb-Douglas limits: pi = b Lambda / sum b Lambda,
-log P = sum of normalized weights times log landed price). P_{c,s} is the exact CES price index.
+P_{c,s} is the exact CES price index (Cobb-Douglas limits for sigma = 1).
 
-Values (the nominal system, linear within a period). Seller g receives, per unit of buyer
-output, ``(1 - nu_f) share_fg / (1 + tau)``; the rest of the tariff-inclusive spending is
-tariff revenue of the buyer's country::
+Values (nominal, linear within a price iteration). Seller g receives per unit of buyer output
+``(1 - nu_f) share_fg / (1 + tau)``; the rest of the tariff-inclusive spending is tariff
+revenue of the buyer's country::
 
     X_g = sum_f (1 - nu_f) share_fg X_f / (1 + tau_fg) + theta_g sum_c E_c (beta_cs pi_cos + e_cos) / (1 + tau_cos)
     E_c = (GDP_c + T^int_c + d_c GDP_world) / (1 - tf_c),   GDP_c = sum_{f in c} nu_f X_f
 
-where tf_c = sum_{o,s} (beta pi + e) tau / (1 + tau) is the tariff share of c's final spending
-(so E_c = GDP_c + tariff revenue_c + D_c). The system is homogeneous of degree one in X
-(all income is spent), so its level is fixed by the anchor ``sum_c labour income_c =
-sum_c w_c L_c``: the world as a whole is at full employment and unemployment is a matter of
-relative wages. Scaling every wage and rental scales every price and value and leaves real
-quantities unchanged (homogeneity). Each iteration is one power step, a gather over the
-seller-major copy of the network rescaled to the anchor, whose flows also give the system
-aggregated to country-sector cells; that small system is solved exactly to correct the cell
-totals (aggregation-disaggregation), which removes the slow between-country modes of
-home-biased economies. The residual is the power step's ``|X_new - X|_1 / |X_new|_1``.
+All income is spent, so the system is homogeneous of degree one in X; its level is the
+nominal anchor ``GDP_world = M`` (the numeraire, DESIGN.md). Each iteration is one power step
+over the seller-major copy of the network, rescaled to the anchor, corrected by the exact
+solution of the system aggregated to country-sector cells (aggregation-disaggregation).
 
-Wages. Employment ``N_c = sum_{f in c} nu_f (1 - k_f) X_f / w_c``. In the flexible mode
-the clearing iterates ``w_c <- w_c (N_c / L_c)^step`` (tatonnement), rescaled so that
-``sum_c w_c L_c`` equals the numeraire, until ``max_c |log(N_c / L_c)| <= tol``; the step is
-halved whenever the largest excess demand for labour does not fall (damped tatonnement).
+Labour. Employment is labour income over the wage, ``N_c = sum_{f in c} (1 - kappa a_f)
+nu_f X_f / w_c``. With the nominal anchor the wage level matters, and the wage loop moves
+``w_c <- w_c (N_c / L_c)^step`` (damped tatonnement):
+
+- ``WAGES_FIXED``: no loop (wages and rentals as given);
+- ``WAGES_STICKY``: only upward, where labour demand would exceed the labour force, until
+  ``N_c <= L_c`` everywhere (wages are sticky downward; unemployment ``1 - N/L`` in [0, 1));
+- ``WAGES_FLEXIBLE``: both ways until ``|log(N_c / L_c)| <= tol`` (full employment).
+
+Robot capital. Robots are an endowment ``K_c`` of each country, rented to its firms; the
+rental clears its market in the sticky and flexible modes, ``r_c <- r_c (K^d_c / K_c)^step``
+with ``K^d_c = sum_{f in c} kappa a_f nu_f X_f / r_c``, so robot income is factor income like
+labour's, not income created by a price held fixed. (A country with ``K_c = 0`` has no robots
+to rent and keeps its rental.)
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.extending import overload, register_jitable
+
+from gvc_abm.agents import technology as T
 
 # Result slots of _clear's ``info`` array.
 INFO_CONVERGED, INFO_PRICE_IT, INFO_VALUE_IT, INFO_WAGE_IT, INFO_RESIDUAL, INFO_PRICE_RES, INFO_VALUE_RES, INFO_WAGE_RES = range(8)
 INFO_SIZE = 8
 
-
-@njit(cache=True)
-def _xlogx(x):
-    if x <= 0.0:
-        return 0.0
-    return x * np.log(x)
+#: Wage modes of :func:`clear_period`.
+WAGES_FIXED, WAGES_STICKY, WAGES_FLEXIBLE = 0, 1, 2
 
 
-@njit(cache=True)
-def _log_wedge_table(tariff, tcost):
-    """log((1 + tau_{c,o,s}) t_{c,o,s}) as a (G, G*S) table indexed by [buyer country, seller cell]."""
-    G = tariff.shape[0]
-    S = tariff.shape[2]
-    out = np.empty((G, G * S))
-    for c in range(G):
-        for o in range(G):
-            for s in range(S):
-                out[c, o * S + s] = np.log((1.0 + tariff[c, o, s]) * tcost[c, o, s])
-    return out
-
-
-@njit(cache=True)
-def _price_link_terms(country, sector, nu, indptr, supplier, share, tariff, tcost, out):
-    """The wage-independent link part of b_f: (1-nu_f) sum_g share_fg log wedge_fg - sum_g gamma log gamma,
-    gamma = (1-nu_f) share_fg (the Cobb-Douglas constant of the intermediate inputs)."""
+@register_jitable
+def _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, tariff, tcost, sigma, coef, logrel, inv):
+    """Per link j of buyer f and seller g: ``logrel_j = log(wedge_j / cref_j)``, ``inv_j = 1/(1 + tau)`` and
+    ``coef_j = Lambda_j exp((1 - sigma) logrel_j)`` (``Lambda_j`` for sigma = 1)."""
     F = country.shape[0]
-    S = tariff.shape[2]
-    lw = _log_wedge_table(tariff, tcost)
-    cell = np.empty(F, dtype=np.uint32)
-    for f in range(F):
-        cell[f] = country[f] * S + sector[f]
+    one = 1.0 - sigma
+    cd = abs(one) < 1e-12
     for f in range(F):
         c = country[f]
-        m = 1.0 - nu[f]
-        acc = 0.0
         for j in range(indptr[f], indptr[f + 1]):
-            w = share[j]
-            acc += m * w * lw[c, cell[supplier[j]]] - _xlogx(m * w)
-        out[f] = acc
+            g = supplier[j]
+            tau = tariff[c, country[g], sector[g]]
+            lr = np.log((1.0 + tau) * tcost[c, country[g], sector[g]]) - np.log(reference_cost[j])
+            logrel[j] = lr
+            inv[j] = 1.0 / (1.0 + tau)
+            coef[j] = link_weight[j] if cd else link_weight[j] * np.exp(one * lr)
 
 
-@njit(cache=True)
-def _price_firm_terms(country, sector, z, a, nu, wage, rental, tech, kappa, link_terms, out_b):
-    """b_f = -log(A_c z_f) + nu_f (log cVA_f - log nu_f) + link_terms_f, with
-    log cVA_f = (1-k)(log w - log(1-k)) + k (log r - log k), k = kappa_s a_f."""
+@register_jitable
+def _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rental, tech, kappa, eta_robot, eta_make,
+               firm_groups, group_alpha, out_b, out_beta, out_nu, out_labour):
+    """Per firm: ``b_f`` (log unit cost at sector indices P_fk = 1, :func:`~gvc_abm.agents.technology.log_unit_cost`),
+    the purchase share ``beta_f = (1 - nu0)(1 - m)`` multiplying ``sum_k alpha_k log P_fk``, the measured
+    value-added share ``nu_f = 1 - beta_f`` and labour's share of value added ``1 - kappa a_f``."""
     for f in range(country.shape[0]):
         c = country[f]
-        k = kappa[sector[f]] * a[f]
-        lva = (1.0 - k) * np.log(wage[c]) - _xlogx(1.0 - k)
-        if k > 0.0:
-            lva += k * np.log(rental[c]) - _xlogx(k)
-        v = nu[f]
-        out_b[f] = -np.log(tech[c] * z[f]) + v * lva - _xlogx(v) + link_terms[f]
+        k = kappa[sector[f]]
+        lphr = np.log(phi_robot[f]) if phi_robot[f] > 0.0 else 0.0
+        lcva = T.log_va_cost(np.log(wage[c]), np.log(rental[c]), k, a[f], lphr, eta_robot)
+        lpint = 0.0  # log P_f at P_fk = 1: -sum alpha log alpha
+        for q in range(firm_groups[f], firm_groups[f + 1]):
+            lpint -= T.xlogx(group_alpha[q])
+        lphm = np.log(phi_make[f]) if phi_make[f] > 0.0 else 0.0
+        lbundle = T.log_bundle_cost(make[f], lcva, lpint, lphm, eta_make)
+        out_b[f] = T.log_unit_cost(np.log(tech[c] * z[f]), nu0[f], lcva, lbundle)
+        beta = T.purchase_share(nu0[f], make[f]) if firm_groups[f + 1] > firm_groups[f] else 0.0
+        out_beta[f] = beta
+        out_nu[f] = 1.0 - beta
+        out_labour[f] = T.labour_share(k, a[f])
 
 
-@njit(cache=True)
-def _price_rhs(country, sector, z, a, nu, indptr, supplier, share, wage, rental, tech, tariff, tcost, kappa, out_b):
-    """b_f: every term of log p_f except the (1-nu_f) sum share log p_g part (module docstring)."""
-    links = np.empty(country.shape[0])
-    _price_link_terms(country, sector, nu, indptr, supplier, share, tariff, tcost, links)
-    _price_firm_terms(country, sector, z, a, nu, wage, rental, tech, kappa, links, out_b)
+@register_jitable
+def _group_log_index(j0, j1, supplier, coef, logrel, one, cd, logp, q):
+    """log P_fk of one group of links [j0, j1) at the current prices (module docstring)."""
+    if cd:
+        acc = 0.0
+        for j in range(j0, j1):
+            acc += coef[j] * (logp[supplier[j]] + logrel[j])
+        return acc
+    acc = 0.0
+    for j in range(j0, j1):
+        acc += coef[j] * q[supplier[j]]
+    return np.log(acc) / one
 
 
-@njit(cache=True)
-def _solve_prices(indptr, supplier, share, nu, b, logp, tol, max_iter):
-    """Gauss-Seidel iteration of log p = b + M log p, M_fg = (1 - nu_f) share_fg, in firm order;
-    logp is updated in place. Returns (iterations, residual), residual = max_f |change of log p_f|
-    in the last sweep (a relative price change). Converges since M >= 0 has row sums <= max(1 - nu) < 1.
-    """
+@register_jitable
+def _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, b, beta, logp, q, tol, max_iter):
+    """Gauss-Seidel sweeps, in firm order, of ``log p_f = b_f + beta_f sum_k alpha_k log P_fk(p)``;
+    ``logp`` and ``q = p^(1-sigma)`` are updated in place. Returns (iterations, residual), the
+    residual the largest change of a log price in the last sweep."""
     F = b.shape[0]
+    one = 1.0 - sigma
+    cd = abs(one) < 1e-12
+    for f in range(F):
+        q[f] = np.exp(one * logp[f])
     resid = np.inf
     it = 0
     while it < max_iter:
@@ -137,19 +151,80 @@ def _solve_prices(indptr, supplier, share, nu, b, logp, tol, max_iter):
         resid = 0.0
         for f in range(F):
             acc = 0.0
-            for j in range(indptr[f], indptr[f + 1]):
-                acc += share[j] * logp[supplier[j]]
-            val = b[f] + (1.0 - nu[f]) * acc
+            for k in range(firm_groups[f], firm_groups[f + 1]):
+                acc += group_alpha[k] * _group_log_index(group_ptr[k], group_ptr[k + 1], supplier, coef, logrel, one, cd,
+                                                         logp, q)
+            val = b[f] + beta[f] * acc
             d = abs(val - logp[f])
             if d > resid:
                 resid = d
             logp[f] = val
+            q[f] = np.exp(one * val)
         if resid <= tol:
             break
     return it, resid
 
 
-@njit(cache=True)
+@register_jitable
+def _link_shares(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, logp, q, share):
+    """Spending shares of purchases at the current prices: ``share_j = alpha_k c_j q_g / P_fk^(1-sigma)``
+    (``alpha_k Lambda_j`` for sigma = 1); each firm's shares sum to 1."""
+    one = 1.0 - sigma
+    cd = abs(one) < 1e-12
+    F = firm_groups.shape[0] - 1
+    for f in range(F):
+        for k in range(firm_groups[f], firm_groups[f + 1]):
+            j0, j1 = group_ptr[k], group_ptr[k + 1]
+            if cd:
+                for j in range(j0, j1):
+                    share[j] = group_alpha[k] * coef[j]
+            else:
+                tot = 0.0
+                for j in range(j0, j1):
+                    tot += coef[j] * q[supplier[j]]
+                for j in range(j0, j1):
+                    share[j] = group_alpha[k] * coef[j] * q[supplier[j]] / tot
+
+
+@register_jitable
+def _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_link):
+    """Seller-major copy of the network: for seller g its buyers ``t_buyer``, their cells ``t_cell`` and the
+    buyer-major index of the link ``t_link`` (buyers in increasing order)."""
+    F = country.shape[0]
+    nnz = supplier.shape[0]
+    counts = np.zeros(F, dtype=np.int64)
+    for j in range(nnz):
+        counts[supplier[j]] += 1
+    t_indptr[0] = 0
+    for g in range(F):
+        t_indptr[g + 1] = t_indptr[g] + counts[g]
+    fill = t_indptr[:-1].copy()
+    for f in range(F):
+        cf = country[f] * S + sector[f]
+        for j in range(indptr[f], indptr[f + 1]):
+            g = supplier[j]
+            pos = fill[g]
+            t_buyer[pos] = f
+            t_cell[pos] = cf
+            t_link[pos] = j
+            fill[g] = pos + 1
+
+
+@register_jitable
+def _value_coefficients(indptr, beta, share, inv, t_link, t_buyer, t_coef, tint):
+    """``t_coef = (1 - nu_f) share_fg / (1 + tau)`` in seller-major order, the value g receives per unit of f's
+    output; ``tint_f = (1 - nu_f) sum_g share_fg tau / (1 + tau)``, the tariff f pays per unit of output."""
+    for pos in range(t_link.shape[0]):
+        j = t_link[pos]
+        t_coef[pos] = beta[t_buyer[pos]] * share[j] * inv[j]
+    for f in range(beta.shape[0]):
+        acc = 0.0
+        for j in range(indptr[f], indptr[f + 1]):
+            acc += share[j] * (1.0 - inv[j])
+        tint[f] = beta[f] * acc
+
+
+@register_jitable
 def _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, theta, pi, log_pindex):
     """theta_g, pi_{c,o,s} and log P_{c,s} (module docstring, final demand)."""
     F = country.shape[0]
@@ -235,52 +310,7 @@ def _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, t
                 log_pindex[c, s] = (mx + np.log(tot) - np.log(norm)) / one
 
 
-@njit(cache=True)
-def _value_coefficients(country, sector, nu, indptr, supplier, share, tariff, t_indptr, t_buyer, t_cell, t_coef, tint):
-    """Seller-major copy of the network: for seller g its buyers ``t_buyer``, their cells ``t_cell``
-    and coefficients (1-nu_f) share_fg / (1+tau), the value g receives per unit of f's output; and
-    tint_f = (1 - nu_f) sum_g share_fg tau/(1+tau), the tariff f pays per unit of its output."""
-    F = country.shape[0]
-    G = tariff.shape[0]
-    S = tariff.shape[2]
-    nnz = supplier.shape[0]
-    cell = np.empty(F, dtype=np.int32)
-    for f in range(F):
-        cell[f] = country[f] * S + sector[f]
-    inv = np.empty((G, G * S))
-    frac = np.empty((G, G * S))
-    for c in range(G):
-        for o in range(G):
-            for s in range(S):
-                tau = tariff[c, o, s]
-                inv[c, o * S + s] = 1.0 / (1.0 + tau)
-                frac[c, o * S + s] = tau / (1.0 + tau)
-    counts = np.zeros(F, dtype=np.uint64)
-    one = np.uint64(1)
-    for j in range(nnz):
-        counts[supplier[j]] += one
-    t_indptr[0] = 0
-    for g in range(F):
-        t_indptr[g + 1] = t_indptr[g] + counts[g]
-    fill = t_indptr[:-1].copy()
-    for f in range(F):
-        c = country[f]
-        m = 1.0 - nu[f]
-        cf = cell[f]
-        tsum = 0.0
-        for j in range(indptr[f], indptr[f + 1]):
-            g = supplier[j]
-            cg = cell[g]
-            pos = fill[g]
-            t_buyer[pos] = f
-            t_cell[pos] = cf
-            t_coef[pos] = m * share[j] * inv[c, cg]
-            fill[g] = pos + one
-            tsum += share[j] * frac[c, cg]
-        tint[f] = m * tsum
-
-
-@njit(cache=True)
+@register_jitable
 def _final_coefficients(tariff, beta, pi, exo, fd, tfin):
     """fd_{c,o,s} = (beta_cs pi_cos + e_cos) / (1 + tau_cos): basic-price sales per unit of E_c;
     tfin_c = sum_{o,s} (beta pi + e) tau / (1 + tau): the tariff share of c's final spending."""
@@ -297,9 +327,13 @@ def _final_coefficients(tariff, beta, pi, exo, fd, tfin):
         tfin[c] = t
 
 
-@njit(cache=True)
 def _dense_solve(A, rhs):
-    """Solve A x = rhs in place by Gaussian elimination with partial pivoting (small dense A)."""
+    """Solve A x = rhs in place (small dense A): LAPACK through numpy in Python; in numba,
+    Gaussian elimination with partial pivoting (:func:`_dense_solve_loop`)."""
+    rhs[:] = np.linalg.solve(A, rhs)
+
+
+def _dense_solve_loop(A, rhs):
     n = A.shape[0]
     for k in range(n):
         piv = k
@@ -330,10 +364,16 @@ def _dense_solve(A, rhs):
         rhs[k] = acc / A[k, k]
 
 
-@njit(cache=True)
-def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
+@overload(_dense_solve)
+def _dense_solve_numba(A, rhs):
+    return _dense_solve_loop
+
+
+@register_jitable
+def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
                   anchor, X, tol, max_iter):
-    """Solve X = K X (the value system, module docstring) under the anchor; X is updated in place.
+    """Solve X = K X (the value system, module docstring) under the anchor ``sum_f nu_f X_f = anchor``;
+    X is updated in place.
 
     Each iteration is one pass over the seller-major network that computes the power step
     ``Y = K X`` (rescaled to the anchor) and, from the same flows, the cell-level matrix
@@ -356,7 +396,6 @@ def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_c
     Sb = np.empty(n)
     gdpb = np.empty(n)
     tib = np.empty(n)
-    labb = np.empty(n)
     thsum = np.empty(n)
     Nb = np.empty(n)
     A = np.empty((n, n))
@@ -366,13 +405,11 @@ def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_c
     it = 0
     while it < max_iter:
         it += 1
-        # cell and country sums of X
         gdp[:] = 0.0
         tic[:] = 0.0
         Sb[:] = 0.0
         gdpb[:] = 0.0
         tib[:] = 0.0
-        labb[:] = 0.0
         thsum[:] = 0.0
         for f in range(F):
             b = country[f] * S + sector[f]
@@ -382,7 +419,6 @@ def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_c
             Sb[b] += x
             gdpb[b] += va
             tib[b] += ti
-            labb[b] += labour_frac[f] * va
             thsum[b] += theta[f]
             gdp[country[f]] += va
             tic[country[f]] += ti
@@ -400,7 +436,7 @@ def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_c
         # one pass: power step and the intermediate part of A
         A[:, :] = 0.0
         Nb[:] = 0.0
-        lab = 0.0
+        tot = 0.0
         for g in range(F):
             a = country[g] * S + sector[g]
             acc = 0.0
@@ -411,8 +447,8 @@ def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_c
             val = acc + theta[g] * Yos[country[g], sector[g]]
             new[g] = val
             Nb[a] += val
-            lab += labour_frac[g] * nu[g] * val
-        scale = anchor / lab if lab > 0.0 else 1.0
+            tot += nu[g] * val
+        scale = anchor / tot if tot > 0.0 else 1.0
         num = 0.0
         den = 0.0
         for g in range(F):
@@ -455,7 +491,7 @@ def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_c
                         A[j, b] = 0.0
                     A[b, b] = 1.0
             for j in range(n):
-                A[last, j] = labb[j] / Sb[j] if Sb[j] > 0.0 else 0.0
+                A[last, j] = gdpb[j] / Sb[j] if Sb[j] > 0.0 else 0.0
             rhs[last] = anchor
             _dense_solve(A, rhs)
             for b in range(n):
@@ -471,16 +507,9 @@ def _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_c
     return it, resid
 
 
-@njit(cache=True)
-def _labour_fraction(sector, a, kappa, out):
-    """1 - k_f = 1 - kappa_s a_f: the labour share of f's value added."""
-    for f in range(sector.shape[0]):
-        out[f] = 1.0 - kappa[sector[f]] * a[f]
-
-
-@njit(cache=True)
+@register_jitable
 def _employment(country, nu, labour_frac, X, wage, out):
-    """N_c = sum_{f in c} nu_f (1 - k_f) X_f / w_c."""
+    """Labour demand N_c = sum_{f in c} (1 - kappa a_f) nu_f X_f / w_c."""
     for c in range(out.shape[0]):
         out[c] = 0.0
     for f in range(X.shape[0]):
@@ -489,74 +518,103 @@ def _employment(country, nu, labour_frac, X, wage, out):
         out[c] /= wage[c]
 
 
-@njit(cache=True)
-def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
-           wage, rental, tech, deficit, labour_force, tariff, tcost, taste, beta, exo, sigma, kappa,
-           flexible, numeraire, wage_step, tol, max_iter, max_wage_iter,
-           logp, X, theta, pi, log_pindex, fd, tfin, tint, labour_frac, info):
-    """One period's market clearing (module docstring). Updates wage (flexible mode), logp, X,
-    theta, pi, log_pindex, fd, tfin, tint, labour_frac in place and writes ``info``."""
+@register_jitable
+def _capital_demand(country, nu, labour_frac, X, rental, out):
+    """Robot capital demand K^d_c = sum_{f in c} kappa a_f nu_f X_f / r_c."""
+    for c in range(out.shape[0]):
+        out[c] = 0.0
+    for f in range(X.shape[0]):
+        out[country[f]] += (1.0 - labour_frac[f]) * nu[f] * X[f]
+    for c in range(out.shape[0]):
+        out[c] /= rental[c]
+
+
+@register_jitable
+def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
+                 indptr, supplier, link_weight, reference_cost, firm_groups, group_ptr, group_alpha,
+                 wage, rental, capital, tech, deficit, labour_force, tariff, tcost, taste, beta, exo,
+                 sigma, kappa, eta_robot, eta_make,
+                 mode, anchor, wage_step, tol, max_iter, max_wage_iter,
+                 logp, X, share, nu, theta, pi, log_pindex, fd, tfin, tint, labour_frac, info):
+    """One period's market clearing (module docstring). Updates ``wage`` and ``rental`` (sticky and flexible modes),
+    ``logp``, ``X``, ``share``, ``nu``, ``theta``, ``pi``, ``log_pindex``, ``fd``, ``tfin``, ``tint`` and
+    ``labour_frac`` in place and writes ``info``."""
     F = country.shape[0]
     G = wage.shape[0]
+    S = tariff.shape[2]
     nnz = supplier.shape[0]
     b = np.empty(F)
-    # unsigned indices: numba then skips the negative-index wraparound in the hot gathers
-    t_indptr = np.empty(F + 1, dtype=np.uint64)
-    t_buyer = np.empty(nnz, dtype=np.uint32)
-    t_cell = np.empty(nnz, dtype=np.uint32)
+    bet = np.empty(F)
+    q = np.empty(F)
+    coef = np.empty(nnz)
+    logrel = np.empty(nnz)
+    inv = np.empty(nnz)
+    t_indptr = np.empty(F + 1, dtype=np.int64)
+    t_buyer = np.empty(nnz, dtype=np.int64)
+    t_cell = np.empty(nnz, dtype=np.int64)
+    t_link = np.empty(nnz, dtype=np.int64)
     t_coef = np.empty(nnz)
     emp = np.empty(G)
-    _labour_fraction(sector, a, kappa, labour_frac)
-    _value_coefficients(country, sector, nu, indptr, supplier, share, tariff, t_indptr, t_buyer, t_cell, t_coef, tint)
-    link_terms = np.empty(F)  # wage-independent: computed once, reused by every wage iteration
-    _price_link_terms(country, sector, nu, indptr, supplier, share, tariff, tcost, link_terms)
+    capd = np.empty(G)
+    _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, tariff, tcost, sigma, coef, logrel, inv)
+    _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_link)
     p_it_total = 0
     v_it_total = 0
     w_it = 0
     p_res = 0.0
     v_res = 0.0
     w_res = 0.0
-    converged = True
     prev_res = np.inf
-    # inner fixed points are solved tighter in the flexible mode so the wage loop sees no noise
-    inner = max(tol * 1e-2, 1e-15) if flexible else tol
+    # inner fixed points are solved tighter when a wage loop runs, so it sees no noise
+    inner = max(tol * 1e-2, 1e-15) if mode != WAGES_FIXED else tol
     while True:
-        _price_firm_terms(country, sector, z, a, nu, wage, rental, tech, kappa, link_terms, b)
-        p_it, p_res = _solve_prices(indptr, supplier, share, nu, b, logp, inner, max_iter)
+        _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rental, tech, kappa, eta_robot, eta_make,
+                   firm_groups, group_alpha, b, bet, nu, labour_frac)
+        p_it, p_res = _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, b, bet, logp, q,
+                                    inner, max_iter)
         p_it_total += p_it
+        _link_shares(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, logp, q, share)
+        _value_coefficients(indptr, bet, share, inv, t_link, t_buyer, t_coef, tint)
         _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, theta, pi, log_pindex)
         _final_coefficients(tariff, beta, pi, exo, fd, tfin)
-        anchor = 0.0
-        for c in range(G):
-            anchor += wage[c] * labour_force[c]
-        v_it, v_res = _solve_values(country, sector, nu, labour_frac, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd,
-                                    tfin, deficit, anchor, X, inner, max_iter)
+        v_it, v_res = _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
+                                    deficit, anchor, X, inner, max_iter)
         v_it_total += v_it
-        if not flexible:
+        if mode == WAGES_FIXED:
             break
         _employment(country, nu, labour_frac, X, wage, emp)
+        _capital_demand(country, nu, labour_frac, X, rental, capd)
         w_res = 0.0
         for c in range(G):
-            d = abs(np.log(emp[c] / labour_force[c])) if emp[c] > 0.0 else np.inf
+            d = np.log(emp[c] / labour_force[c]) if emp[c] > 0.0 else -np.inf
+            if mode == WAGES_STICKY:
+                d = max(d, 0.0)
+            else:
+                d = abs(d)
             if not d <= w_res:
                 w_res = d
+            if capital[c] > 0.0:
+                d = abs(np.log(capd[c] / capital[c])) if capd[c] > 0.0 else np.inf
+                if not d <= w_res:
+                    w_res = d
         if w_res <= tol or w_it >= max_wage_iter:
             break
         if w_res >= prev_res and w_res > 100.0 * tol:  # no progress: halve the step (damped tatonnement)
             wage_step *= 0.5
         prev_res = w_res
         w_it += 1
-        bill = 0.0
         for c in range(G):
             ratio = emp[c] / labour_force[c]
             if not ratio > 0.0:  # no positive labour demand (or NaN): halve the wage
                 ratio = 0.5 ** (1.0 / wage_step)
-            wage[c] *= ratio ** wage_step
-            bill += wage[c] * labour_force[c]
-        for c in range(G):
-            wage[c] *= numeraire / bill
-    if not (p_res <= tol and v_res <= tol and ((not flexible) or w_res <= tol)):  # NaN is not converged
-        converged = False
+            if mode == WAGES_FLEXIBLE or ratio > 1.0:
+                wage[c] *= ratio**wage_step
+            if capital[c] > 0.0:
+                ratio = capd[c] / capital[c]
+                if not ratio > 0.0:
+                    ratio = 0.5 ** (1.0 / wage_step)
+                rental[c] *= ratio**wage_step
+    converged = p_res <= tol and v_res <= tol and (mode == WAGES_FIXED or w_res <= tol)  # NaN is not converged
     info[INFO_CONVERGED] = 1.0 if converged else 0.0
     info[INFO_PRICE_IT] = p_it_total
     info[INFO_VALUE_IT] = v_it_total
@@ -570,7 +628,7 @@ def _clear(country, sector, z, a, nu, weight, indptr, supplier, share,
     info[INFO_RESIDUAL] = res
 
 
-@njit(cache=True)
+@register_jitable
 def _link_flows(country, sector, nu, indptr, supplier, share, tariff, X, S, out_buyer_cell, out_seller_cell, out_value, out_tariff):
     """Per link: buyer cell, seller cell, basic-price value (1-nu_f) share X_f / (1+tau) and tariff paid."""
     F = country.shape[0]
@@ -590,7 +648,7 @@ def _link_flows(country, sector, nu, indptr, supplier, share, tariff, X, S, out_
             out_tariff[j] = spend * tau / (1.0 + tau)
 
 
-@njit(cache=True)
+@register_jitable
 def _csr_matvec(indptr, indices, data, x, out):
     """out = M x for a CSR matrix (the memory-bound floor the benchmark compares against)."""
     for i in range(indptr.shape[0] - 1):
@@ -598,3 +656,10 @@ def _csr_matvec(indptr, indices, data, x, out):
         for j in range(indptr[i], indptr[i + 1]):
             acc += data[j] * x[indices[j]]
         out[i] = acc
+
+
+# Compiled entry points (the numba engine); the reference engine calls the functions above directly.
+_clear = njit(cache=True)(clear_period)
+own_terms = njit(cache=True)(_own_terms)
+link_flows = njit(cache=True)(_link_flows)
+csr_matvec = njit(cache=True)(_csr_matvec)

@@ -80,12 +80,15 @@ def build_world_for(
     if rng is None:
         rng = np.random.default_rng(config.seed if seed is None else seed)
     wc = config.world
+    fb = config.agents.firms
+    technology = {"insourcing": fb.insourcing, "eta_robot": fb.automation_elasticity,
+                  "eta_make": fb.insourcing_elasticity}
     if isinstance(wc, DefaultWorldConfig):
-        return build_default_world(wc, rng, numeraire=config.labour.numeraire, tol=config.clearing.tol)
+        return build_default_world(wc, rng, numeraire=config.labour.numeraire, tol=config.clearing.tol, **technology)
     if isinstance(wc, CalibratedWorldConfig):
-        world = build_calibrated_world(wc, rng)
+        world = build_calibrated_world(wc, rng, **technology)
     elif isinstance(wc, PaperWorldConfig):
-        world = build_paper_world(wc, rng)
+        world = build_paper_world(wc, rng, **technology)
     else:  # pragma: no cover - the discriminated union admits nothing else
         raise TypeError(type(wc).__name__)
     if config.labour.numeraire is not None:
@@ -94,6 +97,9 @@ def build_world_for(
         world.country_state.rental *= k
         world.firms.price *= k
         world.firms.output *= k
+        world.network.reference_cost *= k
+        world.firms.robot_productivity *= 1.0  # phi_R = a^(1/eta) r / w: unchanged when r and w scale together
+        world.firms.make_productivity *= 1.0  # phi_M = cVA / (P ...): unchanged when cVA and P scale together
         world.numeraire = float(config.labour.numeraire)
     return world
 
@@ -243,14 +249,13 @@ class GVCModel(mesa.Model):
         self.initial_taste = w.policy.taste.copy()
         self.initial_trade_cost = w.policy.trade_cost.copy()
         self.bloc_cost_factor = np.ones((G, G))  # multiplies trade-cost margins between bloc members
-        self.initial_rental = w.country_state.rental.copy()
+        # a robot-price driver is a change in the robot's cost per efficiency unit: phi_R / price
+        self.base_robot_productivity = w.firms.robot_productivity.copy()
         self.initial_deficit = w.country_state.deficit.copy()
         self.base_productivity = w.firms.productivity.copy()
-        a0 = w.firms.automation.copy()
-        chi_k = fb.insourcing * w.kappa[w.firms.sector] * a0
-        self.nu_base = np.clip((w.firms.nu - chi_k) / np.where(chi_k < 1, 1 - chi_k, 1.0), 0.0, 1.0)
-        # Pareto scale phi_0 / rho_0 that makes each firm's period-0 automation its target
-        self.automation_scale = a0 ** (1.0 / fb.automation_elasticity) / w.country_state.wage[w.firms.country]
+        # the nominal anchor grows with the labour force valued at period-0 wages (DESIGN.md, labour)
+        self.initial_wage = w.country_state.wage.copy()
+        self.initial_labour_value = float(self.initial_wage @ w.country_state.labour_force)
         # --- instruments, blocs, geography
         bloc_names, bloc_of = self._initial_blocs()
         self.instruments = Instruments.initial(self._initial_statutory(bloc_of), bloc_of, bloc_names)
@@ -260,6 +265,10 @@ class GVCModel(mesa.Model):
         self.cell_start = np.searchsorted(cell, np.arange(G * S + 1)).astype(np.int64)
         self.firms_per_cell = np.diff(self.cell_start).reshape(G, S).astype(float)
         self._calibrate_sourcing()
+        ac = self.agents_config
+        gov_active = ac.governments.active if ac.governments.active is not None else w.kind != "paper"
+        self.active = {"governments": ac.enabled and gov_active, "households": ac.enabled and ac.households.active,
+                       "firms": ac.enabled and ac.firms.active}
         groups = w.meta.get("groups") or ["advanced"] * G
         self.groups = np.array([GROUP_CODES[g] for g in groups], dtype=np.int64)
         gb = self.agents_config.governments
@@ -273,6 +282,7 @@ class GVCModel(mesa.Model):
             Household(self, c)
         for f in range(F):
             Firm(self, f)
+        self.last_result: ClearingResult | None = None
         # --- per-period records
         self.moves = np.zeros((G, 2, 4))
         self.pressure = np.zeros(G)
@@ -351,12 +361,11 @@ class GVCModel(mesa.Model):
             raise ConfigError(str(exc)) from None
 
     def _calibrate_sourcing(self) -> None:
-        """Benchmark calibration of the firms' sourcing (see :func:`~gvc_abm.agents.rules.review_supplier_group`).
+        """The benchmark firms search and judge against (see :func:`~gvc_abm.agents.rules.review_supplier_group`).
 
-        - ``reference_price`` (F,) and ``reference_wedge`` (G, G, S): prices and landed-cost
-          wedges ``(1 + tau)(t)(coordination)`` of period 0, against which firms judge changes;
-        - ``link_weight`` (per link): ``lambda_fg = w_fg c_fg^(sigma - 1)``, so the period-0
-          shares are the CES optimum at period-0 costs;
+        - ``reference_price`` (F,) and ``reference_wedge`` (G, G, S): period-0 prices and landed-cost
+          wedges ``(1 + tau) t``; a candidate's benchmark cost is their product, as the technology's
+          ``cref`` of the links the world was calibrated with;
         - ``reference_links`` (G, G, S): links from o in sector s held by buyers in c, plus a
           tenth of o's sector-s firm count so unused origins can be discovered: the reach a
           candidate's origin is drawn by, so that search repeats the period-0 pattern until
@@ -368,15 +377,13 @@ class GVCModel(mesa.Model):
         buyer = np.repeat(np.arange(w.F), np.diff(net.indptr))
         bc, oc, ss = fs.country[buyer], fs.country[net.supplier], fs.sector[net.supplier]
         self.reference_price = fs.price.copy()
-        self.reference_wedge = (1.0 + pol.tariff) * pol.trade_cost * self.coordination(1.0)[:, :, None]
-        cost = fs.price[net.supplier] * self.reference_wedge[bc, oc, ss]
-        self.link_weight = net.share * cost ** (pol.sigma - 1.0)
+        self.reference_wedge = (1.0 + pol.tariff) * pol.trade_cost
         links = np.zeros((G, G, S))
         np.add.at(links, (bc, oc, ss), 1.0)
         self.reference_links = links + 0.1 * self.firms_per_cell[None, :, :]
 
     def coordination(self, multiplier: float) -> np.ndarray:
-        """Coordination cost of sourcing from abroad, (G, G): ``exp(iota m (1 + d_co))``, 1 at home.
+        """Information barrier to sourcing from abroad, (G, G): ``exp(iota m (1 + d_co))``, 1 at home.
 
         iota is ``agents.firms.info_cost`` per thousand km and m the information-cost driver
         (Baldwin's cost of moving ideas, seed 002; digital trade barriers, seed 000).
@@ -401,7 +408,8 @@ class GVCModel(mesa.Model):
             warnings.simplefilter("always", ClearingWarning)
             result = clear(
                 self.world,
-                flexible=self.config.labour.wage_mode == "flexible",
+                wage_mode=self.config.labour.wage_mode,
+                anchor=self.anchor(),
                 tol=cc.tol,
                 max_iter=cc.max_iter,
                 max_wage_iter=cc.max_wage_iter,
@@ -412,13 +420,22 @@ class GVCModel(mesa.Model):
             warnings.warn(f"period {self.period}: {w.message}", ClearingWarning, stacklevel=3)
         return result
 
+    def anchor(self) -> float:
+        """The nominal anchor of this period, world GDP: ``M_t = M_0 sum_c w_c0 L_ct / sum_c w_c0 L_c0``.
+
+        It grows with the labour force valued at period-0 wages, so labour-force growth needs no
+        wage deflation; technology growth lowers prices at a given nominal GDP (real growth).
+        """
+        L = self.world.country_state.labour_force
+        return self.world.numeraire * float(self.initial_wage @ L) / self.initial_labour_value
+
     def adjust_wages(self, result: ClearingResult) -> None:
-        """Sticky wages: partial adjustment toward full employment, rescaled to the numeraire."""
+        """Sticky wages fall only between periods: ``w_c <- w_c (N_c / L_c)^theta`` with N_c <= L_c
+        (partial adjustment toward full employment; within the period wages only rise)."""
         cs = self.world.country_state
         theta = self.config.labour.wage_adjustment
-        ratio = np.where(result.employment > 0, result.employment / cs.labour_force, 0.5 ** (1 / theta))
+        ratio = np.where(result.employment > 0, np.minimum(result.employment / cs.labour_force, 1.0), 0.5 ** (1 / theta))
         cs.wage *= ratio**theta
-        cs.wage *= self.world.numeraire / float(cs.wage @ cs.labour_force)
 
     def step(self) -> None:
         """One period (module docstring)."""
@@ -433,11 +450,14 @@ class GVCModel(mesa.Model):
         self.draws = Draws(
             u_government=rng.random(G), u_review=rng.random((F, S)), u_origin=rng.random((F, S)), u_firm=rng.random((F, S))
         )
-        if self.agents_config.enabled:
-            if self.observations is not None:
-                self._governments_decide()
+        if self.active["governments"] and self.observations is not None:
+            self._governments_decide()
+        if self.active["households"]:
             self._households_decide()
+        if self.active["firms"]:
             self._firms_decide(d)
+        else:
+            self.switches = 0
         self._publish_policy()
         t1 = time.perf_counter()
         result = self.clear()
@@ -463,7 +483,7 @@ class GVCModel(mesa.Model):
         w = self.world
         cs = w.country_state
         ins = self.instruments
-        cs.rental[:] = self.initial_rental * d.robot_price
+        w.firms.robot_productivity[:] = self.base_robot_productivity / d.robot_price
         cs.deficit[:] = np.where(np.isnan(d.deficit), self.initial_deficit, d.deficit) + d.extra_deficit
         if self.period > 0:
             cs.labour_force *= 1.0 + d.labour_growth
@@ -538,28 +558,27 @@ class GVCModel(mesa.Model):
 
     def _firms_decide(self, d: PeriodDrivers) -> None:
         w = self.world
-        fs, net, ins = w.firms, w.network, self.instruments
+        fs, net, ins, cs = w.firms, w.network, self.instruments, w.country_state
         fb = self.agents_config.firms
         # reach of an origin: the period-0 pattern, scaled like gravity by the change in the
-        # coordination cost, (coord_m / coord_1)^(1 - sigma)
+        # information barrier, (barrier_m / barrier_1)^(1 - sigma)
         coord = self.coordination(d.info_cost)
         barrier = (coord / self.coordination(1.0)) ** (1.0 - w.policy.sigma)
         reach = self.reference_links * barrier[:, :, None]  # [c, o, s]
-        sourcing_cost = w.policy.trade_cost * coord[:, :, None]
         reach_cdf = np.ascontiguousarray(np.cumsum(reach.transpose(0, 2, 1), axis=2))  # [c, s, o]
         tariff = effective_tariffs(ins.statutory, ins.bloc_of)
-        K = int(np.diff(net.indptr).max()) if w.F else 0
-        work = (np.empty(K, dtype=np.int64), np.empty(K, dtype=np.int64), np.empty(K), np.empty(K), np.empty(K),
-                np.empty(K), np.empty(K, dtype=np.bool_), np.empty(K))
-        self.review_head = (fs.country, fs.sector, net.indptr, net.supplier, net.share, fs.price, self.link_weight,
-                            self.reference_price, self.reference_wedge, tariff, sourcing_cost, ins.risk, ins.subsidy,
-                            ins.local_content, self.cell_start, reach_cdf)
-        self.review_tail = (fb.review_rate, float(w.policy.sigma), fb.inertia, fb.switching_cost) + work
-        # robot price relative to period 0 (the rental of automation capital), per firm through the scale
-        robot_price = w.country_state.rental[fs.country] / self.initial_rental[fs.country]
-        self.automate_args = (fs.country, fs.sector, fs.automation, fs.nu, self.nu_base,
-                              self.automation_scale / robot_price, w.kappa, w.country_state.wage, 1.0,
-                              fb.automation_elasticity, fb.automation_speed, fb.insourcing)
+        sigma = float(w.policy.sigma)
+        K = int(np.diff(net.group_ptr).max()) if len(net.group_ptr) > 1 else 1
+        self.review_head = (fs.country, fs.sector, net.firm_groups, net.group_ptr, net.supplier, net.weight,
+                            net.reference_cost, net.share, fs.price, self.reference_price, self.reference_wedge,
+                            tariff, w.policy.trade_cost, ins.risk, ins.subsidy, ins.local_content, self.cell_start,
+                            reach_cdf)
+        self.review_tail = (fb.review_rate, sigma, fb.switching_cost, np.empty(K), np.empty(K, dtype=np.bool_))
+        self.automate_args = (fs.country, fs.sector, fs.automation, fs.insourcing, fs.nu, fs.nu0,
+                              fs.robot_productivity, fs.make_productivity, w.kappa, cs.wage, cs.rental,
+                              float(w.eta_robot), float(w.eta_make), fb.automation_speed, fb.insourcing_speed,
+                              net.firm_groups, net.group_ptr, net.group_alpha, net.supplier, net.weight,
+                              net.reference_cost, fs.price, tariff, w.policy.trade_cost, sigma, np.empty(K))
         self.switches = 0
         if self.engine == "numba":
             self.switches = _decide_firms(w.F, self.review_head, self.draws.u_review, self.draws.u_origin,

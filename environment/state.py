@@ -1,11 +1,15 @@
 """The world's state as plain arrays (structure of arrays), so kernels take arrays only.
 
 - :class:`Countries`: per-country vectors (wage, labour force, technology, rental, deficit).
-- :class:`FirmState`: per-firm vectors (country, sector, productivity z_f, automation a_f,
-  value-added share nu_f, demand weight, price p_f, output value X_f).
-- :class:`SupplierNetwork`: the buyer-major CSR network: the suppliers of firm f are
-  ``supplier[indptr[f]:indptr[f+1]]`` and ``share`` is the fraction of f's intermediate
-  spending that goes to each (alpha_{s's} times w_fg of DESIGN.md); a firm's shares sum to 1.
+- :class:`FirmState`: per-firm vectors: identity (country, sector), the technology's fixed
+  parameters (productivity z_f, value-added exponent nu0_f, robot and make productivities),
+  its decisions (automation a_f, insourcing m_f) and the clearing's results (measured
+  value-added share nu_f, price p_f, output value X_f); households' demand weight.
+- :class:`SupplierNetwork`: the buyer-major CSR network, links of a firm grouped by input
+  sector: the technology's slot weights ``weight`` (Lambda, sum 1 in a group), benchmark
+  landed costs ``reference_cost`` and sector exponents ``group_alpha`` (sum 1 per firm), and
+  the clearing's result ``share``, the fraction of f's purchases spent on each link (sum 1).
+  See :mod:`gvc_abm.agents.technology`.
 - :class:`Policy`: importer x exporter x sector arrays: tariffs, iceberg trade costs,
   final-demand preference weights (Armington home bias), sector shares beta and exogenous
   (possibly negative) final demand such as inventory changes.
@@ -46,8 +50,13 @@ class Countries:
     wage: np.ndarray  # w_c, model currency per worker
     labour_force: np.ndarray  # L_c, workers
     technology: np.ndarray  # A_c (eq. 1 of Qu & Yang 2023)
-    rental: np.ndarray  # r_c, rental of automation capital, model currency per unit
+    rental: np.ndarray  # r_c, rental of robot capital, model currency per unit (clears its market)
     deficit: np.ndarray  # d_c, trade deficit as share of world GDP, sum 0
+    capital: np.ndarray = None  # K_c, robot capital endowment (units); its rental clears the market
+
+    def __post_init__(self):
+        if self.capital is None:
+            self.capital = np.zeros(self.wage.shape[0])
 
     @property
     def G(self) -> int:
@@ -60,12 +69,27 @@ class FirmState:
 
     country: np.ndarray  # int64
     sector: np.ndarray  # int64
-    productivity: np.ndarray  # z_f
-    automation: np.ndarray  # a_f in [0, 1]
-    nu: np.ndarray  # value-added share nu_f in [0, 1]
-    weight: np.ndarray  # lambda_f > 0, CES demand weight (variety size) of the firm
-    price: np.ndarray  # p_f, model currency
-    output: np.ndarray  # X_f, output value, model currency
+    productivity: np.ndarray  # z_f (technology, fixed; disruptions scale it)
+    automation: np.ndarray  # a_f in [0, 1], share of automatable tasks done by robots (decision)
+    nu: np.ndarray  # measured value-added share nu_f = nu0 + (1 - nu0) m_f (result)
+    weight: np.ndarray  # lambda_f > 0, households' CES demand weight (variety size) of the firm
+    price: np.ndarray  # p_f, model currency (result)
+    output: np.ndarray  # X_f, output value, model currency (result)
+    nu0: np.ndarray = None  # value-added exponent of the technology (fixed)
+    insourcing: np.ndarray = None  # m_f in [0, 1), share of bundle tasks made in house (decision)
+    robot_productivity: np.ndarray = None  # phi_R of the task model (fixed)
+    make_productivity: np.ndarray = None  # phi_M of the make-or-buy model (fixed; 0 = never make)
+
+    def __post_init__(self):
+        F = self.country.shape[0]
+        if self.nu0 is None:
+            self.nu0 = self.nu.astype(float).copy()
+        if self.insourcing is None:
+            self.insourcing = np.zeros(F)
+        if self.robot_productivity is None:
+            self.robot_productivity = np.zeros(F)
+        if self.make_productivity is None:
+            self.make_productivity = np.zeros(F)
 
     @property
     def F(self) -> int:
@@ -74,11 +98,48 @@ class FirmState:
 
 @dataclass
 class SupplierNetwork:
-    """Buyer-major CSR network with spending shares (rows sum to 1)."""
+    """Buyer-major CSR network, each firm's links grouped by the supplier's sector.
+
+    Group k holds links ``group_ptr[k]:group_ptr[k+1]``; firm f's groups are
+    ``firm_groups[f]:firm_groups[f+1]``. Build one with :meth:`from_shares`.
+    """
 
     indptr: np.ndarray  # int64 (F+1,)
     supplier: np.ndarray  # int64 (nnz,)
-    share: np.ndarray  # float (nnz,)
+    share: np.ndarray  # float (nnz,): fraction of the buyer's purchases on the link (result, rows sum 1)
+    weight: np.ndarray = None  # Lambda_j, slot weight in its sector's CES (technology, sum 1 per group)
+    reference_cost: np.ndarray = None  # cref_j, landed cost of the link's supplier at the benchmark
+    group_ptr: np.ndarray = None  # int64 (groups+1,)
+    firm_groups: np.ndarray = None  # int64 (F+1,)
+    group_alpha: np.ndarray = None  # alpha_k, Cobb-Douglas exponent of the group's sector (sum 1 per firm)
+
+    @classmethod
+    def from_shares(cls, indptr, supplier, share, seller_sector) -> "SupplierNetwork":
+        """A network whose technology reproduces spending ``share`` at the benchmark: links sorted by
+        (buyer, seller sector, seller), ``group_alpha`` the sector totals, ``weight`` the shares within
+        the sector; ``reference_cost`` is 1 until a benchmark is calibrated."""
+        indptr = np.asarray(indptr, dtype=np.int64)
+        supplier = np.asarray(supplier, dtype=np.int64)
+        share = np.asarray(share, dtype=float)
+        F = indptr.shape[0] - 1
+        buyer = np.repeat(np.arange(F, dtype=np.int64), np.diff(indptr))
+        sec = np.asarray(seller_sector, dtype=np.int64)[supplier]
+        order = np.lexsort((supplier, sec, buyer))
+        buyer, sec, supplier, share = buyer[order], sec[order], supplier[order], share[order]
+        nnz = supplier.shape[0]
+        new_group = np.ones(nnz, dtype=bool)
+        if nnz:
+            new_group[1:] = (buyer[1:] != buyer[:-1]) | (sec[1:] != sec[:-1])
+        starts = np.flatnonzero(new_group)
+        group_ptr = np.append(starts, nnz).astype(np.int64)
+        group_buyer = buyer[starts]
+        firm_groups = np.zeros(F + 1, dtype=np.int64)
+        firm_groups[1:] = np.cumsum(np.bincount(group_buyer, minlength=F))
+        gid = np.cumsum(new_group) - 1
+        alpha = np.bincount(gid, weights=share, minlength=starts.shape[0])
+        weight = share / alpha[gid] if nnz else share.copy()
+        return cls(indptr=indptr, supplier=supplier, share=share, weight=weight, reference_cost=np.ones(nnz),
+                   group_ptr=group_ptr, firm_groups=firm_groups, group_alpha=alpha)
 
     @property
     def nnz(self) -> int:
@@ -125,9 +186,11 @@ class World:
     network: SupplierNetwork
     policy: Policy
     kappa: np.ndarray  # (S,) automatability
-    numeraire: float  # world wage bill sum_c w_c L_c at full employment, the numeraire
+    numeraire: float  # world nominal GDP of the benchmark, the nominal anchor M_0 (DESIGN.md, labour)
     kind: str = "default"
     meta: dict[str, Any] = field(default_factory=dict)
+    eta_robot: float = 2.0  # Pareto tail of robot productivity across tasks (technology)
+    eta_make: float = 2.0  # Pareto tail of in-house productivity across bundle tasks (technology)
 
     @property
     def G(self) -> int:
