@@ -49,7 +49,9 @@ solution of the system aggregated to country-sector cells (aggregation-disaggreg
 
 Labour. Employment is labour income over the wage, ``N_c = sum_{f in c} (1 - kappa a_f)
 nu_f X_f / w_c``. With the nominal anchor the wage level matters, and the wage loop moves
-``w_c <- w_c (N_c / L_c)^step`` (damped tatonnement):
+``log w_c`` by ``0.9 log(N_c / L_c) / e_c``, a Newton step on each market's own labour-demand
+elasticity e_c, estimated by the secant of its last move (first guess ``1 / step``; all steps
+halved whenever the largest gap does not shrink):
 
 - ``WAGES_FIXED``: no loop (wages and rentals as given);
 - ``WAGES_STICKY``: only upward, where labour demand would exceed the labour force, until
@@ -57,8 +59,7 @@ nu_f X_f / w_c``. With the nominal anchor the wage level matters, and the wage l
 - ``WAGES_FLEXIBLE``: both ways until ``|log(N_c / L_c)| <= tol`` (full employment).
 
 Robot capital. Robots are an endowment ``K_c`` of each country, rented to its firms; the
-rental clears its market in the sticky and flexible modes, ``r_c <- r_c (K^d_c / K_c)^step``
-with ``K^d_c = sum_{f in c} kappa a_f nu_f X_f / r_c``, so robot income is factor income like
+rental clears its market in the sticky and flexible modes, with ``K^d_c = sum_{f in c} kappa a_f nu_f X_f / r_c``, so robot income is factor income like
 labour's, not income created by a price held fixed. (A country with ``K_c = 0`` has no robots
 to rent and keeps its rental.)
 """
@@ -369,6 +370,56 @@ def _dense_solve_numba(A, rhs):
     return _dense_solve_loop
 
 
+def _add_final_demand(A, Sb, gdpb, tib, deficit, tfin, fd, thsum):
+    """Add households' spending of each cell's income to the cell matrix and scale its columns:
+    ``A_ab += fd_{c,a} h_cb`` with ``h_cb = (d_c va_b + [c = c(b)](va_b + T_b)) / (1 - tf_c)``, then
+    ``A_ab /= S_b``; rows of cells that sell no final goods get nothing. Returns the last cell with
+    output (-1 if none). numpy in Python; loops in numba (:func:`_add_final_demand_loop`)."""
+    G, _, S = fd.shape
+    n = G * S
+    live = Sb > 0.0
+    if not live.any():
+        return -1
+    own = np.zeros((G, n))
+    own[np.arange(n) // S, np.arange(n)] = 1.0
+    h = (deficit[:, None] * gdpb[None, :] + own * (gdpb + tib)[None, :]) / (1.0 - tfin)[:, None]  # (c, b)
+    fdc = fd.reshape(G, n) * (thsum > 0.0)[None, :]  # (c, a)
+    add = fdc.T @ h
+    A[:, live] += add[:, live]
+    A[:, live] /= Sb[live]
+    return int(np.flatnonzero(live)[-1])
+
+
+def _add_final_demand_loop(A, Sb, gdpb, tib, deficit, tfin, fd, thsum):
+    G = fd.shape[0]
+    S = fd.shape[2]
+    n = G * S
+    last = -1
+    for b in range(n):
+        if Sb[b] > 0.0:
+            last = b
+            cb = b // S
+            for c in range(G):
+                h = deficit[c] * gdpb[b]
+                if c == cb:
+                    h += gdpb[b] + tib[b]
+                h /= 1.0 - tfin[c]
+                if h != 0.0:
+                    for a in range(n):
+                        if thsum[a] > 0.0:
+                            A[a, b] += fd[c, a // S, a % S] * h
+            inv = 1.0 / Sb[b]
+            for a in range(n):
+                A[a, b] *= inv
+    return last
+
+
+@overload(_add_final_demand)
+def _add_final_demand_numba(A, Sb, gdpb, tib, deficit, tfin, fd, thsum):
+    return _add_final_demand_loop
+
+
+
 @register_jitable
 def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
                   anchor, X, tol, max_iter):
@@ -462,23 +513,7 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
                 X[g] = new[g]
             break
         # final-demand part of A, column scaling, and the cell-level solve
-        last = -1
-        for b in range(n):
-            if Sb[b] > 0.0:
-                last = b
-                cb = b // S
-                for c in range(G):
-                    h = deficit[c] * gdpb[b]
-                    if c == cb:
-                        h += gdpb[b] + tib[b]
-                    h /= 1.0 - tfin[c]
-                    if h != 0.0:
-                        for a in range(n):
-                            if thsum[a] > 0.0:
-                                A[a, b] += fd[c, a // S, a % S] * h
-                inv = 1.0 / Sb[b]
-                for a in range(n):
-                    A[a, b] *= inv
+        last = _add_final_demand(A, Sb, gdpb, tib, deficit, tfin, fd, thsum)
         ok = last >= 0
         if ok:
             for b in range(n):
@@ -556,6 +591,15 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     t_coef = np.empty(nnz)
     emp = np.empty(G)
     capd = np.empty(G)
+    gap_l = np.zeros(G)
+    gap_k = np.zeros(G)
+    lw_prev = np.zeros(G)
+    gl_prev = np.zeros(G)
+    lr_prev = np.zeros(G)
+    gk_prev = np.zeros(G)
+    el = np.full(G, 1.0 / wage_step)  # labour-demand elasticities, first guess
+    ek = np.full(G, 1.0 / wage_step)  # capital-demand elasticities, first guess
+    damp = 1.0
     _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, tariff, tcost, sigma, coef, logrel, inv)
     _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_link)
     p_it_total = 0
@@ -586,34 +630,46 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         _capital_demand(country, nu, labour_frac, X, rental, capd)
         w_res = 0.0
         for c in range(G):
-            d = np.log(emp[c] / labour_force[c]) if emp[c] > 0.0 else -np.inf
-            if mode == WAGES_STICKY:
-                d = max(d, 0.0)
-            else:
-                d = abs(d)
+            gap_l[c] = np.log(emp[c] / labour_force[c]) if emp[c] > 0.0 else -np.inf
+            d = max(gap_l[c], 0.0) if mode == WAGES_STICKY else abs(gap_l[c])
             if not d <= w_res:
                 w_res = d
+            gap_k[c] = 0.0
             if capital[c] > 0.0:
-                d = abs(np.log(capd[c] / capital[c])) if capd[c] > 0.0 else np.inf
+                gap_k[c] = np.log(capd[c] / capital[c]) if capd[c] > 0.0 else -np.inf
+                d = abs(gap_k[c])
                 if not d <= w_res:
                     w_res = d
         if w_res <= tol or w_it >= max_wage_iter:
             break
-        if w_res >= prev_res and w_res > 100.0 * tol:  # no progress: halve the step (damped tatonnement)
-            wage_step *= 0.5
+        if w_res >= prev_res and w_res > 100.0 * tol:  # no progress: halve the steps (damped tatonnement)
+            damp *= 0.5
         prev_res = w_res
         w_it += 1
         for c in range(G):
-            ratio = emp[c] / labour_force[c]
-            if not ratio > 0.0:  # no positive labour demand (or NaN): halve the wage
-                ratio = 0.5 ** (1.0 / wage_step)
-            if mode == WAGES_FLEXIBLE or ratio > 1.0:
-                wage[c] *= ratio**wage_step
+            # log w += 0.9 gap / e: a Newton step on each market's own demand elasticity e, estimated by
+            # the secant of its last move (first guess 1/step); 0.9 of it, so that sticky wages, which
+            # only rise within the period, approach N = L from above
+            lw = np.log(wage[c])
+            if w_it > 1 and abs(lw - lw_prev[c]) > 1e-13 and gap_l[c] > -np.inf:
+                e = -(gap_l[c] - gl_prev[c]) / (lw - lw_prev[c])
+                if e > 0.25 and e < 20.0:
+                    el[c] = e
+            lw_prev[c] = lw
+            gl_prev[c] = gap_l[c]
+            g = gap_l[c] if gap_l[c] > -np.inf else np.log(0.5) * el[c]
+            if mode == WAGES_FLEXIBLE or g > 0.0:
+                wage[c] *= np.exp(damp * 0.9 * g / el[c])
             if capital[c] > 0.0:
-                ratio = capd[c] / capital[c]
-                if not ratio > 0.0:
-                    ratio = 0.5 ** (1.0 / wage_step)
-                rental[c] *= ratio**wage_step
+                lr = np.log(rental[c])
+                if w_it > 1 and abs(lr - lr_prev[c]) > 1e-13 and gap_k[c] > -np.inf:
+                    e = -(gap_k[c] - gk_prev[c]) / (lr - lr_prev[c])
+                    if e > 0.25 and e < 20.0:
+                        ek[c] = e
+                lr_prev[c] = lr
+                gk_prev[c] = gap_k[c]
+                g = gap_k[c] if gap_k[c] > -np.inf else np.log(0.5) * ek[c]
+                rental[c] *= np.exp(damp * 0.9 * g / ek[c])
     converged = p_res <= tol and v_res <= tol and (mode == WAGES_FIXED or w_res <= tol)  # NaN is not converged
     info[INFO_CONVERGED] = 1.0 if converged else 0.0
     info[INFO_PRICE_IT] = p_it_total

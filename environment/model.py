@@ -48,7 +48,7 @@ from gvc_abm.analysis.indicators import indicator_arrays
 from gvc_abm.analysis.trade import import_penetration
 
 from .aggregate import PeriodTable, aggregate
-from .builders import build_calibrated_world, build_default_world, build_paper_world
+from .builders import build_calibrated_world, build_default_world, build_paper_world, set_benchmark
 from .clearing import ClearingResult, ClearingWarning, clear
 from .config import (
     AgentsConfig,
@@ -92,14 +92,13 @@ def build_world_for(
     else:  # pragma: no cover - the discriminated union admits nothing else
         raise TypeError(type(wc).__name__)
     if config.labour.numeraire is not None:
+        # a change of currency unit: wages, rentals, outputs and prices by k, the technology
+        # recalibrated to that benchmark (so every price is k and every cref is in the new unit)
         k = config.labour.numeraire / world.numeraire
         world.country_state.wage *= k
         world.country_state.rental *= k
-        world.firms.price *= k
         world.firms.output *= k
-        world.network.reference_cost *= k
-        world.firms.robot_productivity *= 1.0  # phi_R = a^(1/eta) r / w: unchanged when r and w scale together
-        world.firms.make_productivity *= 1.0  # phi_M = cVA / (P ...): unchanged when cVA and P scale together
+        set_benchmark(world, 0.0 if world.kind == "paper" else fb.insourcing, target_price=k)
         world.numeraire = float(config.labour.numeraire)
     return world
 

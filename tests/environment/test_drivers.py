@@ -49,7 +49,9 @@ def test_unknown_country_in_a_driver_is_named():
 def test_bad_driver_and_behaviour_configs_are_one_line():
     with pytest.raises(ConfigError, match=r"^drivers.disruptions.0: end must not be before start$"):
         validate_config(DriversConfig, {"disruptions": [{"start": 5, "end": 1, "country": "US", "loss": 0.1}]}, prefix="drivers")
-    with pytest.raises(ConfigError, match=r"^agents.firms.inertia: Input should be less than or equal to 1"):
-        validate_config(AgentsConfig, {"firms": {"inertia": 2}}, prefix="agents")
+    with pytest.raises(ConfigError, match=r"^agents.firms.review_rate: Input should be less than or equal to 1"):
+        validate_config(AgentsConfig, {"firms": {"review_rate": 2}}, prefix="agents")
+    with pytest.raises(ConfigError, match=r"^agents.firms.inertia: Extra inputs are not permitted"):
+        validate_config(AgentsConfig, {"firms": {"inertia": 0.3}}, prefix="agents")  # gone: the clearing's CES
     with pytest.raises(ConfigError, match="thresholds must satisfy"):
         validate_config(GovernmentBehaviour, {"protect_threshold": 0.1})

@@ -79,7 +79,7 @@ def test_paper_shares_do_not_move_with_wages():
     world = build_paper_world(cfg, np.random.default_rng(0))
     m0 = aggregate(world, clear(world)).to_mrio()
     world.country_state.wage[:] = [1.0, 3.0, 0.5]
-    r = clear(world)
+    r = clear(world, wage_mode="fixed")
     m1 = aggregate(world, r).to_mrio()
     A0, _, _ = leontief_system(m0)
     A1, _, _ = leontief_system(m1)
