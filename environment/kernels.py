@@ -48,20 +48,22 @@ over the seller-major copy of the network, rescaled to the anchor, corrected by 
 solution of the system aggregated to country-sector cells (aggregation-disaggregation).
 
 Labour. Employment is labour income over the wage, ``N_c = sum_{f in c} (1 - kappa a_f)
-nu_f X_f / w_c``. With the nominal anchor the wage level matters, and the wage loop moves
-``log w_c`` by ``0.9 log(N_c / L_c) / e_c``, a Newton step on each market's own labour-demand
-elasticity e_c, estimated by the secant of its last move (first guess ``1 / step``; all steps
-halved whenever the largest gap does not shrink):
+nu_f X_f / w_c``. With the nominal anchor the wage level matters. The factor-price loop solves
+``F(x) = 0`` for x = (log w, log r) and F the log excess demands ``log(N_c / L_c)``,
+``log(K^d_c / K_c)`` of the markets that move, by Broyden's method (Broyden 1965) started at the
+diagonal of own demand elasticities (``-1/step`` for labour, -1 for capital at given value
+added), restarted when the set of moving markets changes, each step at most 0.5 log points:
 
 - ``WAGES_FIXED``: no loop (wages and rentals as given);
-- ``WAGES_STICKY``: only upward, where labour demand would exceed the labour force, until
-  ``N_c <= L_c`` everywhere (wages are sticky downward; unemployment ``1 - N/L`` in [0, 1));
+- ``WAGES_STICKY``: wages never below the period's starting wage w0_c and rise where labour
+  demand would exceed the labour force: the fixed point has ``N_c <= L_c`` everywhere and
+  ``N_c = L_c`` wherever ``w_c > w0_c`` (wages sticky downward; unemployment ``1 - N/L`` in [0, 1));
 - ``WAGES_FLEXIBLE``: both ways until ``|log(N_c / L_c)| <= tol`` (full employment).
 
 Robot capital. Robots are an endowment ``K_c`` of each country, rented to its firms; the
-rental clears its market in the sticky and flexible modes, with ``K^d_c = sum_{f in c} kappa a_f nu_f X_f / r_c``, so robot income is factor income like
-labour's, not income created by a price held fixed. (A country with ``K_c = 0`` has no robots
-to rent and keeps its rental.)
+rental clears its market in the sticky and flexible modes, ``K^d_c = sum_{f in c} kappa a_f
+nu_f X_f / r_c = K_c``, so robot income is factor income like labour's, not income created by
+a price held fixed. (A country with ``K_c = 0`` has no robots to rent and keeps its rental.)
 """
 
 from __future__ import annotations
@@ -591,15 +593,14 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     t_coef = np.empty(nnz)
     emp = np.empty(G)
     capd = np.empty(G)
-    gap_l = np.zeros(G)
-    gap_k = np.zeros(G)
-    lw_prev = np.zeros(G)
-    gl_prev = np.zeros(G)
-    lr_prev = np.zeros(G)
-    gk_prev = np.zeros(G)
-    el = np.full(G, 1.0 / wage_step)  # labour-demand elasticities, first guess
-    ek = np.full(G, 1.0 / wage_step)  # capital-demand elasticities, first guess
-    damp = 1.0
+    F = np.zeros(2 * G)
+    F_prev = np.zeros(2 * G)
+    dx = np.zeros(2 * G)
+    step_x = np.zeros(2 * G)
+    J = np.zeros((2 * G, 2 * G))
+    Jw = np.zeros((2 * G, 2 * G))
+    active = np.zeros(G, dtype=np.bool_)
+    floor = wage.copy()  # sticky wages never fall below their level at the start of the period
     _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, tariff, tcost, sigma, coef, logrel, inv)
     _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_link)
     p_it_total = 0
@@ -628,48 +629,89 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
             break
         _employment(country, nu, labour_frac, X, wage, emp)
         _capital_demand(country, nu, labour_frac, X, rental, capd)
-        w_res = 0.0
+        # the factor-market residuals F (log excess demands) of the markets that move; a sticky labour
+        # market at its floor with excess supply is settled (unemployment)
+        changed = False
         for c in range(G):
-            gap_l[c] = np.log(emp[c] / labour_force[c]) if emp[c] > 0.0 else -np.inf
-            d = max(gap_l[c], 0.0) if mode == WAGES_STICKY else abs(gap_l[c])
-            if not d <= w_res:
-                w_res = d
-            gap_k[c] = 0.0
+            gl = np.log(emp[c] / labour_force[c]) if emp[c] > 0.0 else -50.0
+            act = mode == WAGES_FLEXIBLE or gl > 0.0 or wage[c] > floor[c]
+            F[c] = gl if act else 0.0
+            if act != active[c]:
+                changed = True
+            active[c] = act
             if capital[c] > 0.0:
-                gap_k[c] = np.log(capd[c] / capital[c]) if capd[c] > 0.0 else -np.inf
-                d = abs(gap_k[c])
-                if not d <= w_res:
-                    w_res = d
+                F[G + c] = np.log(capd[c] / capital[c]) if capd[c] > 0.0 else -50.0
+            else:
+                F[G + c] = 0.0
+        w_res = 0.0
+        for i in range(2 * G):
+            if not abs(F[i]) <= w_res:
+                w_res = abs(F[i])
         if w_res <= tol or w_it >= max_wage_iter:
             break
-        if w_res >= prev_res and w_res > 100.0 * tol:  # no progress: halve the steps (damped tatonnement)
-            damp *= 0.5
+        # Broyden's method (Broyden 1965, "good" update) on x = (log w, log r): J approximates dF/dx,
+        # started (and restarted when the set of moving markets changes or the residual jumps) at the
+        # diagonal of own elasticities, -1/step for labour and -1 for capital at given value added
+        if w_it == 0 or changed or w_res > 2.0 * prev_res:
+            J[:, :] = 0.0
+            for c in range(G):
+                J[c, c] = -1.0 / wage_step
+                J[G + c, G + c] = -1.0
+        else:
+            den = 0.0
+            for i in range(2 * G):
+                den += dx[i] * dx[i]
+            if den > 0.0:
+                for i in range(2 * G):
+                    jd = 0.0
+                    for k in range(2 * G):
+                        jd += J[i, k] * dx[k]
+                    u = (F[i] - F_prev[i] - jd) / den
+                    for k in range(2 * G):
+                        J[i, k] += u * dx[k]
         prev_res = w_res
         w_it += 1
+        for i in range(2 * G):
+            for k in range(2 * G):
+                Jw[i, k] = J[i, k]
+            step_x[i] = -F[i]
+        for c in range(G):  # markets that do not move: their rows and columns decouple
+            if not active[c]:
+                for k in range(2 * G):
+                    Jw[c, k] = 0.0
+                    Jw[k, c] = 0.0
+                Jw[c, c] = -1.0
+            if capital[c] <= 0.0:
+                for k in range(2 * G):
+                    Jw[G + c, k] = 0.0
+                    Jw[k, G + c] = 0.0
+                Jw[G + c, G + c] = -1.0
+        _dense_solve(Jw, step_x)
+        big = 0.0
+        for i in range(2 * G):
+            if not abs(step_x[i]) <= big:
+                big = abs(step_x[i])
+        scale = 1.0 if big <= 0.5 else 0.5 / big  # at most 0.5 log points a step
+        if not big < np.inf:  # a singular update: fall back to the diagonal step
+            for c in range(G):
+                step_x[c] = F[c] * wage_step
+                step_x[G + c] = F[G + c]
+            scale = 1.0
         for c in range(G):
-            # log w += 0.9 gap / e: a Newton step on each market's own demand elasticity e, estimated by
-            # the secant of its last move (first guess 1/step); 0.9 of it, so that sticky wages, which
-            # only rise within the period, approach N = L from above
             lw = np.log(wage[c])
-            if w_it > 1 and abs(lw - lw_prev[c]) > 1e-13 and gap_l[c] > -np.inf:
-                e = -(gap_l[c] - gl_prev[c]) / (lw - lw_prev[c])
-                if e > 0.25 and e < 20.0:
-                    el[c] = e
-            lw_prev[c] = lw
-            gl_prev[c] = gap_l[c]
-            g = gap_l[c] if gap_l[c] > -np.inf else np.log(0.5) * el[c]
-            if mode == WAGES_FLEXIBLE or g > 0.0:
-                wage[c] *= np.exp(damp * 0.9 * g / el[c])
+            new_lw = lw + scale * step_x[c] if active[c] else lw
+            if mode == WAGES_STICKY and new_lw <= np.log(floor[c]):
+                dx[c] = np.log(floor[c]) - lw
+                wage[c] = floor[c]  # sticky wages never fall below their level at the start of the period
+            else:
+                dx[c] = new_lw - lw
+                wage[c] = np.exp(new_lw)
+            dx[G + c] = 0.0
             if capital[c] > 0.0:
-                lr = np.log(rental[c])
-                if w_it > 1 and abs(lr - lr_prev[c]) > 1e-13 and gap_k[c] > -np.inf:
-                    e = -(gap_k[c] - gk_prev[c]) / (lr - lr_prev[c])
-                    if e > 0.25 and e < 20.0:
-                        ek[c] = e
-                lr_prev[c] = lr
-                gk_prev[c] = gap_k[c]
-                g = gap_k[c] if gap_k[c] > -np.inf else np.log(0.5) * ek[c]
-                rental[c] *= np.exp(damp * 0.9 * g / ek[c])
+                dx[G + c] = scale * step_x[G + c]
+                rental[c] *= np.exp(dx[G + c])
+        for i in range(2 * G):
+            F_prev[i] = F[i]
     converged = p_res <= tol and v_res <= tol and (mode == WAGES_FIXED or w_res <= tol)  # NaN is not converged
     info[INFO_CONVERGED] = 1.0 if converged else 0.0
     info[INFO_PRICE_IT] = p_it_total
