@@ -11,13 +11,13 @@ One period, in HARK's order (STYLE.md section 3; DESIGN.md "Agents and their dec
    (:func:`~gvc_abm.environment.clearing.clear`);
 6. the period's MRIO is aggregated (:func:`~gvc_abm.environment.aggregate.aggregate`), its
    indicators computed and collected as tidy rows; what governments will read next period
-   is recorded; sticky wages (``w_c <- w_c (N_c / L_c)^theta``, rescaled so that
-   ``sum_c w_c L_c`` stays the numeraire) and the perceived risk premia adjust.
+   is recorded; sticky wages fall by partial adjustment (``w_c <- w_c (N_c / L_c)^theta``,
+   N_c <= L_c) and the perceived risk premia adjust.
 
 Two engines run the same rules (:mod:`gvc_abm.agents.rules`): ``numba`` compiles them into
 the loops over all agents below and clears with the numba kernels; ``mesa`` (alias
-``reference``) steps the Mesa agents with ``AgentSet.shuffle_do`` and clears with the
-plain-Python reference. Decisions read only last period's prices and write only the
+``reference``) steps the Mesa agents with ``AgentSet.shuffle_do`` and runs the same clearing
+functions as plain Python. Decisions read only last period's prices and write only the
 agent's own state, and all draws are made before anyone acts, so the shuffled order
 cannot change results. The decision loops live here, not with the clearing kernels,
 because this module is the one that wires agents to the environment (DESIGN.md, layout).
@@ -112,6 +112,7 @@ def world_rows(world: World, result: ClearingResult, period: int) -> dict[str, n
         "country": np.array(world.countries, dtype=object),
         "region": np.array(world.regions, dtype=object),
         "wage": result.wage.copy(),
+        "rental": result.rental.copy(),
         "labour_force": cs.labour_force.copy(),
         "employment": result.employment,
         "unemployment": result.unemployment_rate(cs.labour_force),

@@ -19,8 +19,6 @@ from gvc_abm.environment.config import (
     validate_config,
 )
 
-from .cli.errors import UserInputError
-
 __all__ = ["SCENARIOS", "scenario_data", "make_config"]
 
 #: name -> (description, config data)
@@ -60,7 +58,7 @@ def scenario_data(name: str) -> dict:
     path = Path(name)
     if path.suffix.lower() in (".yaml", ".yml", ".toml") or path.exists():
         return read_config_data(path)
-    raise UserInputError(f"SCENARIO: unknown scenario {name!r}; expected one of {', '.join(SCENARIOS)} or a YAML/TOML config file")
+    raise ConfigError(f"SCENARIO: unknown scenario {name!r}; expected one of {', '.join(SCENARIOS)} or a YAML/TOML config file")
 
 
 def make_config(
@@ -91,7 +89,7 @@ def make_config(
     cfg = validate_config(SimulationConfig, data)
     if firms is not None:
         if firms < 1:
-            raise UserInputError(f"--firms: must be at least 1, got {firms}")
+            raise ConfigError(f"--firms: must be at least 1, got {firms}")
         data = cfg.to_dict()
         kind = data["world"]["kind"]
         if kind == "default":

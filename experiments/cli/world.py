@@ -77,7 +77,7 @@ def describe(
     console.print(
         f"[bold]{info['kind']} world[/bold]: {len(info['countries'])} countries, {len(info['sectors'])} sectors, "
         f"{info['firms']:,} firms, {info['links']:,} supplier links, sigma {info['sigma']:g}, "
-        f"numeraire (world wage bill) {info['numeraire']:,.6g}, seed {cfg.seed}"
+        f"numeraire (world nominal GDP) {info['numeraire']:,.6g}, seed {cfg.seed}"
     )
     t = Table(title="countries", title_justify="left")
     for col in ("country", "region", "firms", "labour force", "wage", "GDP share", "deficit", "home taste", "mean tariff"):

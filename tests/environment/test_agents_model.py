@@ -184,3 +184,40 @@ def test_a_calibrated_world_takes_development_groups_for_its_governments():
         "Euro-zone": 0, "Other EU": 0, "NAFTA": 0, "China": 1, "East Asia": 0, "BRIIAT": 2, "RoW": 0}
     with pytest.raises(ConfigError, match="^world.groups: countries not in the table: Mars$"):
         GVCModel(SimulationConfig.model_validate({"world": world | {"groups": {"Mars": "developing"}}, "periods": 1}))
+
+
+def test_each_kind_of_agent_can_be_made_passive():
+    shocks = {"tariff_shocks": [{"period": 1, "importer": "A", "exporter": "C", "rate": 0.3}], "robot_price": {1: 0.5},
+              "home_bias": {"A": 1.0}}
+    base = dict(periods=5, firms=150, drivers=shocks)
+    # firms passive: no switches, automation and insourcing as they were
+    m = GVCModel(small(agents=JUMPY | {"firms": {"active": False}}, **base))
+    a0, m0, s0 = m.world.firms.automation.copy(), m.world.firms.insourcing.copy(), m.world.network.supplier.copy()
+    for _ in range(5):
+        m.step()
+    assert (m.world_frame()["switches"] == 0).all()
+    np.testing.assert_array_equal(m.world.firms.automation, a0)
+    np.testing.assert_array_equal(m.world.firms.insourcing, m0)
+    np.testing.assert_array_equal(m.world.network.supplier, s0)
+    # governments passive: no policy events though pressure is high; households passive: tastes fixed
+    m = GVCModel(small(agents=JUMPY | {"governments": {"active": False}, "households": {"active": False}}, **base))
+    taste0 = m.world.policy.taste.copy()
+    for _ in range(5):
+        m.step()
+    assert (m.events_frame()["source"] != "government").all()
+    np.testing.assert_array_equal(m.world.policy.taste, taste0)
+    # active firms do react to the same shocks
+    m = GVCModel(small(agents=JUMPY, **base))
+    for _ in range(5):
+        m.step()
+    assert m.world_frame()["switches"].sum() > 0 and not np.array_equal(m.world.firms.automation, a0)
+
+
+def test_the_paper_worlds_governments_are_passive_unless_a_config_turns_them_on():
+    from gvc_abm.environment.config import PaperWorldConfig
+
+    m = GVCModel(SimulationConfig(world=PaperWorldConfig(countries=4, firms_per_country=3), periods=2))
+    assert not m.active["governments"]
+    on = SimulationConfig.model_validate({"world": {"kind": "paper", "countries": 4, "firms_per_country": 3},
+                                          "agents": {"governments": {"active": True}}})
+    assert GVCModel(on).active["governments"]

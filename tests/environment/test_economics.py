@@ -138,3 +138,24 @@ def test_unemployment_stays_in_its_possible_range_over_random_driver_paths(drive
     assert np.all(u >= 0.0) and np.all(u < 1.0), u
     assert np.all(res.world["employment"] <= res.world["labour_force"])
     assert res.world["converged"].all()
+
+
+@pytest.mark.parametrize("name", ["baseline", "paper", "trade-war", "automation-wave", "east-asia-bloc", "disruption",
+                                  "calibrated"])
+@pytest.mark.parametrize("mode", ["sticky", "flexible"])
+def test_every_bundled_scenario_keeps_unemployment_in_its_possible_range(name, mode):
+    from gvc_abm.experiments.scenarios import make_config
+
+    from .conftest import WIOD
+
+    overrides = [f"labour.wage_mode={mode}"]
+    if name == "calibrated":
+        if not WIOD.exists():
+            pytest.skip(f"shared WIOD 7x35 table not found at {WIOD}")
+        overrides.append(f"world.table={WIOD}")
+    cfg = make_config(name, overrides, periods=8, firms=400)
+    res = run_simulation(cfg, 1)
+    u = res.world["unemployment"].to_numpy()
+    assert np.all(u >= 0.0) and np.all(u < 1.0), (name, u.min(), u.max())
+    assert np.all(res.world["employment"] <= res.world["labour_force"])
+    assert res.world["converged"].all()

@@ -56,19 +56,26 @@ def test_named_scenario_logs_policy_events(tmp_path):
     assert set(shocks.country) == {"USA", "CHN"} and (shocks.period == 2).all() and shocks.restrictive.all()
 
 
-def test_paper_run_gives_eq13(tmp_path):
+def test_paper_run_gives_eq13_in_every_period(tmp_path):
+    """The paper has no policy: the paper world's governments are passive by default, so Qu & Yang's
+    equilibrium (eq. 11-13) holds in every period of ``gvc run paper``, not only in period 0."""
     out = tmp_path / "paper"
     N, mu, nu, omega = 5, 0.6, 0.45, 0.7
     assert main(["run", "paper", "--set", f"world.countries={N}", "--set", f"world.mu={mu}", "--set", f"world.nu={nu}",
-                 "--set", f"world.omega={omega}", "--set", "world.sizes=[1, 1.5, 2, 3, 5]", "--periods", "1",
+                 "--set", f"world.omega={omega}", "--set", "world.sizes=[1, 1.5, 2, 3, 5]", "--periods", "8",
                  "--out", str(out)]) == 0
     ind = pd.read_parquet(out / "indicators.parquet")
+    assert sorted(ind.period.unique()) == list(range(8))
     T = (1 - nu) * (1 - mu) / (N - N * mu + N * mu * nu - nu)
-    ex = ind["exports"].to_numpy()
-    eq13 = T * (ex.sum() - ex) / ex + (N - 1) * T
-    np.testing.assert_allclose(ind["gvcp_qy"].to_numpy(), eq13, rtol=1e-10)
-    np.testing.assert_allclose(ind["mu"].to_numpy(), mu, rtol=1e-10)
-    np.testing.assert_allclose(ind["omega"].to_numpy(), omega, rtol=1e-10)
+    for _, p in ind.groupby("period"):
+        ex = p["exports"].to_numpy()
+        eq13 = T * (ex.sum() - ex) / ex + (N - 1) * T
+        np.testing.assert_allclose(p["gvcp_qy"].to_numpy(), eq13, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(p["mu"].to_numpy(), mu, rtol=1e-9)
+        np.testing.assert_allclose(p["omega"].to_numpy(), omega, rtol=1e-9)
+        np.testing.assert_allclose(p["nu"].to_numpy(), nu, rtol=1e-9)
+    events = pd.read_parquet(out / "events.parquet")
+    assert events.empty
 
 
 @pytest.mark.skipif(not WIOD.exists(), reason=f"shared WIOD 7x35 table not found at {WIOD}")
