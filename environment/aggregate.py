@@ -91,7 +91,7 @@ def aggregate(world: World, result: ClearingResult) -> PeriodTable:
     scell = np.empty(nnz, dtype=np.int64)
     val = np.empty(nnz)
     tar = np.empty(nnz)
-    K._link_flows(fs.country, fs.sector, fs.nu, net.indptr, net.supplier, net.share, pol.tariff, X, S, bcell, scell, val, tar)
+    K.link_flows(fs.country, fs.sector, fs.nu, net.indptr, net.supplier, net.share, pol.tariff, X, S, bcell, scell, val, tar)
     Z = np.bincount(scell * n + bcell, weights=val, minlength=n * n).reshape(n, n)
     cell = world.cell()
     x = np.bincount(cell, weights=X, minlength=n)

@@ -512,73 +512,72 @@ def build_default_world(
     return world
 
 
-def equilibrate_benchmark(world: World, insourcing: float = 0.0, *, tol: float = 1e-10, max_iter: int = 500,
-                          step: float | None = None) -> int:
+def equilibrate_benchmark(world: World, insourcing: float = 0.0, *, tol: float = 1e-10, max_iter: int = 200) -> int:
     """Period "-1": the wages at which every labour market clears with the technology at its benchmark.
 
-    Damped tatonnement: the wage level so that ``sum w N = sum w L``, then relative wages
-    ``w <- w (N/L)^step`` (``step = 1/(1 + sigma)``, halved when the largest excess demand does not
-    fall); deficits are phased in after an equilibrium without them. At each wage vector :func:`set_benchmark` recalibrates the
+    Broyden's method on the wages: at each wage vector :func:`set_benchmark` calibrates the
     technology (automation and insourcing cost-minimizing, every sector index 1, prices explicit)
-    and a fixed-wage clearing gives outputs and labour demand. At the end the world is its own
+    and a fixed-wage clearing gives outputs and labour demand, the robot capital endowment being
+    what the benchmark uses; until every ``|log(N_c / L_c)| <= tol``. Deficits are
+    phased in after an equilibrium without them (a homotopy; the increment halves whenever a
+    country's expenditure would not be positive). At the end the world is its own
     cost-minimizing, full-employment benchmark, so sticky wages and the agents only matter once
-    something changes. Returns the iterations; raises RuntimeError if the labour markets do not clear.
+    something changes. Returns the clearings used; raises RuntimeError if it cannot get there.
     """
     from .clearing import clear
 
     cs = world.country_state
     deficit = cs.deficit.copy()
 
-    def solve(share: float) -> tuple[bool, int, float]:
-        """Tatonnement at deficits ``share * deficit``; False if the clearing leaves the possible range."""
+    def solve(share: float) -> tuple[bool, int]:
+        """Broyden's method (Broyden 1965) on x = log w, F(x) = log(N / L) of the benchmark at x,
+        started at J = -I (labour demand has unit elasticity to a common wage change at a given
+        nominal GDP), steps of at most 0.5 log points."""
         cs.deficit[:] = share * deficit
-        s = 1.0 / (1.0 + world.policy.sigma) if step is None else step
-        prev = worst = np.inf
+        G = world.G
+        J = -np.eye(G)
+        F_prev = dx = None
         for it in range(1, max_iter + 1):
             set_benchmark(world, insourcing)
             res = clear(world, wage_mode="fixed", tol=tol * 1e-2, warn=False)
             if not (res.converged and np.all(res.expenditure > 0) and np.all(res.employment > 0)):
-                return False, it, worst
+                return False, it
             cs.capital[:] = res.capital_income / cs.rental  # the robot capital the benchmark uses is the endowment
-            gap = np.log(res.employment / cs.labour_force)
-            worst = float(np.max(np.abs(gap)))
-            if worst <= tol:
-                return True, it, worst
-            if worst >= prev:
-                s *= 0.5
-            prev = worst
-            # the level first (labour demand has unit elasticity to a common wage change at a given
-            # nominal GDP), then relative wages by the damped step
-            level = float(res.employment @ cs.wage) / float(cs.labour_force @ cs.wage)
-            cs.wage *= level * np.exp(s * (gap - np.log(level)))
-        return True, max_iter, worst
+            F = np.log(res.employment / cs.labour_force)
+            if np.max(np.abs(F)) <= tol:
+                return True, it
+            if F_prev is not None:
+                J += np.outer(F - F_prev - J @ dx, dx) / float(dx @ dx)
+            step = np.linalg.solve(J, -F)
+            if not np.all(np.isfinite(step)):
+                J = -np.eye(G)
+                step = F.copy()
+            big = float(np.max(np.abs(step)))
+            dx = step * (1.0 if big <= 0.5 else 0.5 / big)
+            cs.wage *= np.exp(dx)
+            F_prev = F
+        return False, max_iter
 
-    # Deficits are phased in (a homotopy): at fixed wages a transfer moves home-biased economies'
-    # incomes by a large multiple of itself, so large deficits far from equilibrium could leave a
-    # surplus country with negative expenditure; the increment halves whenever that happens.
     total, done, inc = 0, 0.0, 1.0
-    ok, it, worst = solve(0.0) if np.any(deficit != 0) else solve(1.0)
+    ok, it = solve(0.0) if np.any(deficit != 0) else solve(1.0)
     total += it
     if np.any(deficit != 0) and ok:
-        done = 0.0
         while done < 1.0 and inc > 1e-3:
-            saved = (cs.wage.copy(), world.firms.output.copy(), world.firms.price.copy())
+            saved = (cs.wage.copy(), cs.rental.copy(), world.firms.output.copy(), world.firms.price.copy())
             target = min(1.0, done + inc)
-            ok, it, worst = solve(target)
+            ok, it = solve(target)
             total += it
             if ok:
                 done = target
             else:
-                cs.wage[:], world.firms.output[:], world.firms.price[:] = saved
+                cs.wage[:], cs.rental[:], world.firms.output[:], world.firms.price[:] = saved
                 inc *= 0.5
         ok = ok and done >= 1.0
-    if ok and worst <= tol:
-        return total
     cs.deficit[:] = deficit
     if not ok:
-        raise RuntimeError("benchmark wages: the clearing leaves the possible range at these deficits "
+        raise RuntimeError("benchmark wages: the labour markets cannot be cleared at these deficits "
                            "(a country's expenditure would not be positive)")
-    raise RuntimeError(f"benchmark wages did not clear the labour markets: largest gap {worst:.3g} after {max_iter} iterations")
+    return total
 
 
 def build_world(cfg, seed: int, *, numeraire: float | None = None, **technology) -> World:

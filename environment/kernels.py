@@ -51,8 +51,8 @@ Labour. Employment is labour income over the wage, ``N_c = sum_{f in c} (1 - kap
 nu_f X_f / w_c``. With the nominal anchor the wage level matters. The factor-price loop solves
 ``F(x) = 0`` for x = (log w, log r) and F the log excess demands ``log(N_c / L_c)``,
 ``log(K^d_c / K_c)`` of the markets that move, by Broyden's method (Broyden 1965) started at the
-diagonal of own demand elasticities (``-1/step`` for labour, -1 for capital at given value
-added), restarted when the set of moving markets changes, each step at most 0.5 log points:
+diagonal of own demand elasticities (``-(1 + sigma)/2`` for labour, -1 for capital at given
+value added), restarted when the set of moving markets changes, each step at most 0.5 log points:
 
 - ``WAGES_FIXED``: no loop (wages and rentals as given);
 - ``WAGES_STICKY``: wages never below the period's starting wage w0_c and rise where labour
@@ -138,7 +138,8 @@ def _group_log_index(j0, j1, supplier, coef, logrel, one, cd, logp, q):
 
 
 @register_jitable
-def _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, b, beta, logp, q, tol, max_iter):
+def _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, logrel, sigma, b, beta, logp, q, tol,
+                  max_iter):
     """Gauss-Seidel sweeps, in firm order, of ``log p_f = b_f + beta_f sum_k alpha_k log P_fk(p)``;
     ``logp`` and ``q = p^(1-sigma)`` are updated in place. Returns (iterations, residual), the
     residual the largest change of a log price in the last sweep."""
@@ -154,9 +155,21 @@ def _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, s
         resid = 0.0
         for f in range(F):
             acc = 0.0
-            for k in range(firm_groups[f], firm_groups[f + 1]):
-                acc += group_alpha[k] * _group_log_index(group_ptr[k], group_ptr[k + 1], supplier, coef, logrel, one, cd,
-                                                         logp, q)
+            for k in range(firm_groups[f], firm_groups[f + 1]):  # _group_log_index, written out (hot loop)
+                s = 0.0
+                if cd:
+                    for j in range(group_ptr[k], group_ptr[k + 1]):
+                        s += coef[j] * (logp[supplier[j]] + logrel[j])
+                    acc += group_alpha[k] * s
+                elif group_ptr[k + 1] - group_ptr[k] == 1:  # one supplier: log(c q) = log c + (1 - sigma) log p
+                    j = group_ptr[k]
+                    acc += group_alpha[k] * (lcoef[j] + one * logp[supplier[j]])
+                else:
+                    for j in range(group_ptr[k], group_ptr[k + 1]):
+                        s += coef[j] * q[supplier[j]]
+                    acc += group_alpha[k] * np.log(s)
+            if not cd:
+                acc /= one
             val = b[f] + beta[f] * acc
             d = abs(val - logp[f])
             if d > resid:
@@ -602,6 +615,9 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     active = np.zeros(G, dtype=np.bool_)
     floor = wage.copy()  # sticky wages never fall below their level at the start of the period
     _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, tariff, tcost, sigma, coef, logrel, inv)
+    lcoef = np.empty(nnz)
+    for j in range(nnz):
+        lcoef[j] = np.log(coef[j]) if coef[j] > 0.0 else -np.inf
     _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_link)
     p_it_total = 0
     v_it_total = 0
@@ -610,13 +626,15 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     v_res = 0.0
     w_res = 0.0
     prev_res = np.inf
-    # inner fixed points are solved tighter when a wage loop runs, so it sees no noise
-    inner = max(tol * 1e-2, 1e-15) if mode != WAGES_FIXED else tol
+    # inner fixed points are solved tighter when a wage loop runs, so it sees no noise, but only as tight
+    # as the factor markets' residual calls for (inexact Newton: 1e-3 of it), down to tol 1e-2 at the end
+    final_inner = max(tol * 1e-2, 1e-15) if mode != WAGES_FIXED else tol
+    inner = final_inner if mode == WAGES_FIXED else max(final_inner, 1e-6)
     while True:
         _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rental, tech, kappa, eta_robot, eta_make,
                    firm_groups, group_alpha, b, bet, nu, labour_frac)
-        p_it, p_res = _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, b, bet, logp, q,
-                                    inner, max_iter)
+        p_it, p_res = _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, logrel, sigma, b, bet,
+                                    logp, q, inner, max_iter)
         p_it_total += p_it
         _link_shares(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, logp, q, share)
         _value_coefficients(indptr, bet, share, inv, t_link, t_buyer, t_coef, tint)
@@ -647,15 +665,19 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         for i in range(2 * G):
             if not abs(F[i]) <= w_res:
                 w_res = abs(F[i])
-        if w_res <= tol or w_it >= max_wage_iter:
+        if (w_res <= tol and inner <= final_inner) or w_it >= max_wage_iter:
             break
+        inner = max(final_inner, min(inner, 1e-3 * w_res))
+        if w_res <= tol:  # converged on loose inner solves: tighten them and look again, without a step
+            inner = final_inner
+            continue
         # Broyden's method (Broyden 1965, "good" update) on x = (log w, log r): J approximates dF/dx,
         # started (and restarted when the set of moving markets changes or the residual jumps) at the
-        # diagonal of own elasticities, -1/step for labour and -1 for capital at given value added
+        # diagonal of own elasticities, -(1 + sigma)/2 for labour and -1 for capital at given value added
         if w_it == 0 or changed or w_res > 2.0 * prev_res:
             J[:, :] = 0.0
             for c in range(G):
-                J[c, c] = -1.0 / wage_step
+                J[c, c] = -(1.0 + sigma) / 2.0
                 J[G + c, G + c] = -1.0
         else:
             den = 0.0
