@@ -109,6 +109,7 @@ def clear(
     wage_step: float = 0.5,
     engine: str = "numba",
     warn: bool = True,
+    jacobian: np.ndarray | None = None,
 ) -> ClearingResult:
     """Clear one period on ``world`` and write prices, outputs, spending shares and wages back to its state.
 
@@ -126,6 +127,9 @@ def clear(
         World nominal GDP ``sum_f nu_f X_f`` (the nominal anchor); default ``world.numeraire``.
     tol, max_iter, max_wage_iter : fixed-point tolerance (relative) and caps.
     engine : "numba" or "reference".
+    jacobian : array (2G, 2G), optional
+        The factor loop's Broyden matrix, updated in place: pass the same array every period to
+        warm-start the loop from the last period's (zeros: start from the diagonal).
     """
     if flexible is not None:
         wage_mode = "flexible" if flexible else "sticky"
@@ -161,6 +165,10 @@ def clear(
     tint = np.zeros(F)
     lab = np.zeros(F)
     info = np.zeros(K.INFO_SIZE)
+    if jacobian is None:
+        jacobian = np.zeros((2 * G, 2 * G))
+    elif jacobian.shape != (2 * G, 2 * G):
+        raise ValueError("jacobian: must have shape (2 x countries, 2 x countries)")
     step = wage_step * 2.0 / (1.0 + pol.sigma)
     fn(
         fs.country, fs.sector, fs.productivity, fs.automation, fs.nu0, fs.insourcing, fs.robot_productivity,
@@ -171,7 +179,7 @@ def clear(
         float(pol.sigma), world.kappa, float(world.eta_robot), float(world.eta_make),
         WAGE_MODES[wage_mode], float(anchor if anchor is not None else world.numeraire), float(step),
         float(tol), int(max_iter), int(max_wage_iter),
-        logp, X, share, nu, theta, pi, log_pindex, fd, tfin, tint, lab, info,
+        logp, X, share, nu, theta, pi, log_pindex, fd, tfin, tint, lab, jacobian, info,
     )
     price = np.exp(logp)
     # National accounts from the cleared arrays (shared by both engines: post-processing).

@@ -52,7 +52,8 @@ nu_f X_f / w_c``. With the nominal anchor the wage level matters. The factor-pri
 ``F(x) = 0`` for x = (log w, log r) and F the log excess demands ``log(N_c / L_c)``,
 ``log(K^d_c / K_c)`` of the markets that move, by Broyden's method (Broyden 1965) started at the
 diagonal of own demand elasticities (``-(1 + sigma)/2`` for labour, -1 for capital at given
-value added), restarted when the set of moving markets changes, each step at most 0.5 log points:
+value added) or at the last clearing's matrix (a warm start), restarted at the diagonal when the
+residual jumps, each step at most 0.5 log points:
 
 - ``WAGES_FIXED``: no loop (wages and rentals as given);
 - ``WAGES_STICKY``: wages never below the period's starting wage w0_c and rise where labour
@@ -138,46 +139,72 @@ def _group_log_index(j0, j1, supplier, coef, logrel, one, cd, logp, q):
 
 
 @register_jitable
+def _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, one, b, beta, logp, q):
+    """One Gauss-Seidel sweep for sigma != 1; returns the largest change of a log price."""
+    resid = 0.0
+    for f in range(b.shape[0]):
+        acc = 0.0
+        for k in range(firm_groups[f], firm_groups[f + 1]):
+            j0 = group_ptr[k]
+            j1 = group_ptr[k + 1]
+            if j1 - j0 == 1:  # one supplier: log(c q) = log c + (1 - sigma) log p, no log needed
+                acc += group_alpha[k] * (lcoef[j0] + one * logp[supplier[j0]])
+            else:
+                s = 0.0
+                for j in range(j0, j1):
+                    s += coef[j] * q[supplier[j]]
+                acc += group_alpha[k] * np.log(s)
+        val = b[f] + beta[f] * acc / one
+        d = abs(val - logp[f])
+        if d > resid:
+            resid = d
+        logp[f] = val
+        q[f] = np.exp(one * val)
+    return resid
+
+
+@register_jitable
+def _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp):
+    """One Gauss-Seidel sweep for sigma = 1 (Cobb-Douglas within sectors); returns the largest change."""
+    resid = 0.0
+    for f in range(b.shape[0]):
+        acc = 0.0
+        for k in range(firm_groups[f], firm_groups[f + 1]):
+            s = 0.0
+            for j in range(group_ptr[k], group_ptr[k + 1]):
+                s += coef[j] * (logp[supplier[j]] + logrel[j])
+            acc += group_alpha[k] * s
+        val = b[f] + beta[f] * acc
+        d = abs(val - logp[f])
+        if d > resid:
+            resid = d
+        logp[f] = val
+    return resid
+
+
+@register_jitable
 def _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, logrel, sigma, b, beta, logp, q, tol,
                   max_iter):
     """Gauss-Seidel sweeps, in firm order, of ``log p_f = b_f + beta_f sum_k alpha_k log P_fk(p)``;
     ``logp`` and ``q = p^(1-sigma)`` are updated in place. Returns (iterations, residual), the
     residual the largest change of a log price in the last sweep."""
-    F = b.shape[0]
     one = 1.0 - sigma
     cd = abs(one) < 1e-12
-    for f in range(F):
+    for f in range(b.shape[0]):
         q[f] = np.exp(one * logp[f])
     resid = np.inf
     it = 0
     while it < max_iter:
         it += 1
-        resid = 0.0
-        for f in range(F):
-            acc = 0.0
-            for k in range(firm_groups[f], firm_groups[f + 1]):  # _group_log_index, written out (hot loop)
-                s = 0.0
-                if cd:
-                    for j in range(group_ptr[k], group_ptr[k + 1]):
-                        s += coef[j] * (logp[supplier[j]] + logrel[j])
-                    acc += group_alpha[k] * s
-                elif group_ptr[k + 1] - group_ptr[k] == 1:  # one supplier: log(c q) = log c + (1 - sigma) log p
-                    j = group_ptr[k]
-                    acc += group_alpha[k] * (lcoef[j] + one * logp[supplier[j]])
-                else:
-                    for j in range(group_ptr[k], group_ptr[k + 1]):
-                        s += coef[j] * q[supplier[j]]
-                    acc += group_alpha[k] * np.log(s)
-            if not cd:
-                acc /= one
-            val = b[f] + beta[f] * acc
-            d = abs(val - logp[f])
-            if d > resid:
-                resid = d
-            logp[f] = val
-            q[f] = np.exp(one * val)
+        if cd:
+            resid = _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp)
+        else:
+            resid = _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, one, b, beta, logp, q)
         if resid <= tol:
             break
+    if cd:
+        for f in range(b.shape[0]):
+            q[f] = 1.0
     return it, resid
 
 
@@ -585,8 +612,10 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
                  wage, rental, capital, tech, deficit, labour_force, tariff, tcost, taste, beta, exo,
                  sigma, kappa, eta_robot, eta_make,
                  mode, anchor, wage_step, tol, max_iter, max_wage_iter,
-                 logp, X, share, nu, theta, pi, log_pindex, fd, tfin, tint, labour_frac, info):
-    """One period's market clearing (module docstring). Updates ``wage`` and ``rental`` (sticky and flexible modes),
+                 logp, X, share, nu, theta, pi, log_pindex, fd, tfin, tint, labour_frac, jacobian, info):
+    """One period's market clearing (module docstring). ``jacobian`` (2G x 2G) is the factor loop's Broyden
+    matrix: used as the first one when its diagonal is negative (the last period's, a warm start), and
+    written back at the end. Updates ``wage`` and ``rental`` (sticky and flexible modes),
     ``logp``, ``X``, ``share``, ``nu``, ``theta``, ``pi``, ``log_pindex``, ``fd``, ``tfin``, ``tint`` and
     ``labour_frac`` in place and writes ``info``."""
     F = country.shape[0]
@@ -611,6 +640,14 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     dx = np.zeros(2 * G)
     step_x = np.zeros(2 * G)
     J = np.zeros((2 * G, 2 * G))
+    warm = True
+    for i in range(2 * G):
+        if not jacobian[i, i] < 0.0:
+            warm = False
+    if warm:
+        for i in range(2 * G):
+            for k in range(2 * G):
+                J[i, k] = jacobian[i, k]
     Jw = np.zeros((2 * G, 2 * G))
     active = np.zeros(G, dtype=np.bool_)
     floor = wage.copy()  # sticky wages never fall below their level at the start of the period
@@ -649,13 +686,10 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         _capital_demand(country, nu, labour_frac, X, rental, capd)
         # the factor-market residuals F (log excess demands) of the markets that move; a sticky labour
         # market at its floor with excess supply is settled (unemployment)
-        changed = False
         for c in range(G):
             gl = np.log(emp[c] / labour_force[c]) if emp[c] > 0.0 else -50.0
             act = mode == WAGES_FLEXIBLE or gl > 0.0 or wage[c] > floor[c]
             F[c] = gl if act else 0.0
-            if act != active[c]:
-                changed = True
             active[c] = act
             if capital[c] > 0.0:
                 F[G + c] = np.log(capd[c] / capital[c]) if capd[c] > 0.0 else -50.0
@@ -667,14 +701,15 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
                 w_res = abs(F[i])
         if (w_res <= tol and inner <= final_inner) or w_it >= max_wage_iter:
             break
-        inner = max(final_inner, min(inner, 1e-3 * w_res))
+        inner = max(final_inner, min(inner, 1e-2 * w_res))
         if w_res <= tol:  # converged on loose inner solves: tighten them and look again, without a step
             inner = final_inner
             continue
         # Broyden's method (Broyden 1965, "good" update) on x = (log w, log r): J approximates dF/dx,
         # started (and restarted when the set of moving markets changes or the residual jumps) at the
-        # diagonal of own elasticities, -(1 + sigma)/2 for labour and -1 for capital at given value added
-        if w_it == 0 or changed or w_res > 2.0 * prev_res:
+        # diagonal of own elasticities, -(1 + sigma)/2 for labour and -1 for capital at given value added, or at
+        # the matrix the last clearing ended with
+        if (w_it == 0 and not warm) or w_res > 2.0 * prev_res:
             J[:, :] = 0.0
             for c in range(G):
                 J[c, c] = -(1.0 + sigma) / 2.0
@@ -734,6 +769,10 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
                 rental[c] *= np.exp(dx[G + c])
         for i in range(2 * G):
             F_prev[i] = F[i]
+    if mode != WAGES_FIXED and w_it > 0:
+        for i in range(2 * G):
+            for k in range(2 * G):
+                jacobian[i, k] = J[i, k]
     converged = p_res <= tol and v_res <= tol and (mode == WAGES_FIXED or w_res <= tol)  # NaN is not converged
     info[INFO_CONVERGED] = 1.0 if converged else 0.0
     info[INFO_PRICE_IT] = p_it_total

@@ -283,6 +283,7 @@ class GVCModel(mesa.Model):
         for f in range(F):
             Firm(self, f)
         self.last_result: ClearingResult | None = None
+        self.factor_jacobian = np.zeros((2 * G, 2 * G))  # the clearing's Broyden matrix, warm from period to period
         # --- per-period records
         self.moves = np.zeros((G, 2, 4))
         self.pressure = np.zeros(G)
@@ -415,6 +416,7 @@ class GVCModel(mesa.Model):
                 max_wage_iter=cc.max_wage_iter,
                 wage_step=cc.wage_step,
                 engine="numba" if self.engine == "numba" else "reference",
+                jacobian=self.factor_jacobian,
             )
         for w in caught:
             warnings.warn(f"period {self.period}: {w.message}", ClearingWarning, stacklevel=3)
