@@ -106,7 +106,7 @@ def clear(
     tol: float = 1e-10,
     max_iter: int = 10_000,
     max_wage_iter: int = 500,
-    wage_step: float = 0.5,
+    wage_step: float = 1.0,
     engine: str = "numba",
     warn: bool = True,
     jacobian: np.ndarray | None = None,
@@ -119,8 +119,9 @@ def clear(
         sticky: wages given, raised within the period wherever labour demand would exceed the labour
         force (``w <- w (N/L)^step'`` until ``N <= L``), so unemployment lies in [0, 1); flexible:
         the same tatonnement both ways until every labour market clears; fixed: wages as given
-        (labour demand may exceed supply; for calibration and tests). ``step' = wage_step * 2 / (1 + sigma)``
-        (the labour-demand elasticity is about ``1 + (sigma - 1)(1 - share)`` <= sigma).
+        (labour demand may exceed supply; for calibration and tests). The factor prices are found by
+        Broyden's method whose first step assumes a labour-demand elasticity ``(1 + sigma) / (2 wage_step)``
+        (it is about ``1 + (sigma - 1)(1 - share)``; smaller ``wage_step``, more cautious first steps).
     flexible : bool, optional
         Shorthand: True is ``wage_mode="flexible"``, False ``"sticky"``.
     anchor : float, optional

@@ -386,8 +386,12 @@ class ClearingConfig(ConfigBase):
 
     tol: float = Field(default=1e-10, gt=0, lt=1e-2, description="Relative tolerance of every fixed point.")
     max_iter: int = Field(default=10_000, ge=1, description="Iteration cap of each fixed point.")
-    max_wage_iter: int = Field(default=500, ge=1, description="Iteration cap of the flexible-wage tatonnement.")
-    wage_step: float = Field(default=0.5, gt=0, le=1, description="Tatonnement step: w <- w (N/L)^step, elasticity.")
+    max_wage_iter: int = Field(default=500, ge=1, description="Iteration cap of the factor-price loop (sticky and flexible modes).")
+    wage_step: float = Field(
+        default=1.0, gt=0, le=1,
+        description="Caution of the factor-price loop: its first Broyden step assumes a labour-demand elasticity "
+        "(1 + sigma) / (2 wage_step); smaller is more cautious, ratio.",
+    )
 
 
 # --------------------------------------------------------------------------- agents' parameters

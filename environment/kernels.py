@@ -51,8 +51,9 @@ Labour. Employment is labour income over the wage, ``N_c = sum_{f in c} (1 - kap
 nu_f X_f / w_c``. With the nominal anchor the wage level matters. The factor-price loop solves
 ``F(x) = 0`` for x = (log w, log r) and F the log excess demands ``log(N_c / L_c)``,
 ``log(K^d_c / K_c)`` of the markets that move, by Broyden's method (Broyden 1965) started at the
-diagonal of own demand elasticities (``-(1 + sigma)/2`` for labour, -1 for capital at given
-value added) or at the last clearing's matrix (a warm start), restarted at the diagonal when the
+diagonal of own demand elasticities (``-1/step`` for labour, with ``step = wage_step 2/(1 +
+sigma)`` as the wrapper passes it, so ``-(1 + sigma)/2`` at the default ``wage_step = 1``; -1 for
+capital at given value added) or at the last clearing's matrix (a warm start), restarted at the diagonal when the
 residual jumps, each step at most 0.5 log points:
 
 - ``WAGES_FIXED``: no loop (wages and rentals as given);
@@ -635,8 +636,8 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     t_coef = np.empty(nnz)
     emp = np.empty(G)
     capd = np.empty(G)
-    F = np.zeros(2 * G)
-    F_prev = np.zeros(2 * G)
+    Fx = np.zeros(2 * G)  # the factor markets' log excess demands
+    Fx_prev = np.zeros(2 * G)
     dx = np.zeros(2 * G)
     step_x = np.zeros(2 * G)
     J = np.zeros((2 * G, 2 * G))
@@ -665,11 +666,24 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     prev_res = np.inf
     # inner fixed points are solved tighter when a wage loop runs, so it sees no noise, but only as tight
     # as the factor markets' residual calls for (inexact Newton: 1e-3 of it), down to tol 1e-2 at the end
-    final_inner = max(tol * 1e-2, 1e-15) if mode != WAGES_FIXED else tol
+    final_inner = max(tol * 1e-3, 1e-15) if mode != WAGES_FIXED else tol
+    factor_tol = max(tol * 0.1, 1e-14)
     inner = final_inner if mode == WAGES_FIXED else max(final_inner, 1e-6)
+    # b_f is linear in the factor prices of f's country, b_f = b0_f + nu_f ((1 - k_f) log w_c + k_f log r_c)
+    # (the cost shares of the task model), so the technology is evaluated once, at w = r = 1
+    ones = np.ones(G)
+    b0 = np.empty(F)
+    _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, ones, ones, tech, kappa, eta_robot, eta_make,
+               firm_groups, group_alpha, b0, bet, nu, labour_frac)
+    log_wage = np.empty(G)
+    log_rental = np.empty(G)
     while True:
-        _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rental, tech, kappa, eta_robot, eta_make,
-                   firm_groups, group_alpha, b, bet, nu, labour_frac)
+        for c in range(G):
+            log_wage[c] = np.log(wage[c])
+            log_rental[c] = np.log(rental[c])
+        for f in range(F):
+            c = country[f]
+            b[f] = b0[f] + nu[f] * (labour_frac[f] * log_wage[c] + (1.0 - labour_frac[f]) * log_rental[c])
         p_it, p_res = _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, logrel, sigma, b, bet,
                                     logp, q, inner, max_iter)
         p_it_total += p_it
@@ -689,30 +703,32 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         for c in range(G):
             gl = np.log(emp[c] / labour_force[c]) if emp[c] > 0.0 else -50.0
             act = mode == WAGES_FLEXIBLE or gl > 0.0 or wage[c] > floor[c]
-            F[c] = gl if act else 0.0
+            Fx[c] = gl if act else 0.0
             active[c] = act
             if capital[c] > 0.0:
-                F[G + c] = np.log(capd[c] / capital[c]) if capd[c] > 0.0 else -50.0
+                Fx[G + c] = np.log(capd[c] / capital[c]) if capd[c] > 0.0 else -50.0
             else:
-                F[G + c] = 0.0
+                Fx[G + c] = 0.0
         w_res = 0.0
         for i in range(2 * G):
-            if not abs(F[i]) <= w_res:
-                w_res = abs(F[i])
-        if (w_res <= tol and inner <= final_inner) or w_it >= max_wage_iter:
+            if not abs(Fx[i]) <= w_res:
+                w_res = abs(Fx[i])
+        # the factor markets are solved to a tenth of the tolerance (one more superlinear step, cheap), so that
+        # engines whose roundings differ end at the same point far within the tolerance
+        if (w_res <= factor_tol and inner <= final_inner) or w_it >= max_wage_iter:
             break
         inner = max(final_inner, min(inner, 1e-2 * w_res))
-        if w_res <= tol:  # converged on loose inner solves: tighten them and look again, without a step
+        if w_res <= factor_tol:  # converged on loose inner solves: tighten them and look again, without a step
             inner = final_inner
             continue
         # Broyden's method (Broyden 1965, "good" update) on x = (log w, log r): J approximates dF/dx,
         # started (and restarted when the set of moving markets changes or the residual jumps) at the
-        # diagonal of own elasticities, -(1 + sigma)/2 for labour and -1 for capital at given value added, or at
+        # diagonal of own elasticities, -1/step for labour and -1 for capital at given value added, or at
         # the matrix the last clearing ended with
         if (w_it == 0 and not warm) or w_res > 2.0 * prev_res:
             J[:, :] = 0.0
             for c in range(G):
-                J[c, c] = -(1.0 + sigma) / 2.0
+                J[c, c] = -1.0 / wage_step
                 J[G + c, G + c] = -1.0
         else:
             den = 0.0
@@ -723,7 +739,7 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
                     jd = 0.0
                     for k in range(2 * G):
                         jd += J[i, k] * dx[k]
-                    u = (F[i] - F_prev[i] - jd) / den
+                    u = (Fx[i] - Fx_prev[i] - jd) / den
                     for k in range(2 * G):
                         J[i, k] += u * dx[k]
         prev_res = w_res
@@ -731,7 +747,7 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         for i in range(2 * G):
             for k in range(2 * G):
                 Jw[i, k] = J[i, k]
-            step_x[i] = -F[i]
+            step_x[i] = -Fx[i]
         for c in range(G):  # markets that do not move: their rows and columns decouple
             if not active[c]:
                 for k in range(2 * G):
@@ -751,8 +767,8 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         scale = 1.0 if big <= 0.5 else 0.5 / big  # at most 0.5 log points a step
         if not big < np.inf:  # a singular update: fall back to the diagonal step
             for c in range(G):
-                step_x[c] = F[c] * wage_step
-                step_x[G + c] = F[G + c]
+                step_x[c] = Fx[c] * wage_step
+                step_x[G + c] = Fx[G + c]
             scale = 1.0
         for c in range(G):
             lw = np.log(wage[c])
@@ -768,7 +784,7 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
                 dx[G + c] = scale * step_x[G + c]
                 rental[c] *= np.exp(dx[G + c])
         for i in range(2 * G):
-            F_prev[i] = F[i]
+            Fx_prev[i] = Fx[i]
     if mode != WAGES_FIXED and w_it > 0:
         for i in range(2 * G):
             for k in range(2 * G):
