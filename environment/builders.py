@@ -92,8 +92,6 @@ def set_benchmark(world: World, insourcing: float = 0.0, *, target_price: float 
     has = np.diff(net.firm_groups) > 0
     nu = np.clip(fs.nu, 0.0, 1.0)
     m = np.where(has, np.minimum(insourcing, nu), 0.0)
-    if insourcing >= 1.0:
-        raise ConfigError("agents.firms.insourcing: must be below 1")
     fs.insourcing[:] = m
     fs.nu0[:] = np.where(has, (nu - m) / (1.0 - m), 1.0)
     w = cs.wage[fs.country]

@@ -126,20 +126,6 @@ def _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rent
 
 
 @register_jitable
-def _group_log_index(j0, j1, supplier, coef, logrel, one, cd, logp, q):
-    """log P_fk of one group of links [j0, j1) at the current prices (module docstring)."""
-    if cd:
-        acc = 0.0
-        for j in range(j0, j1):
-            acc += coef[j] * (logp[supplier[j]] + logrel[j])
-        return acc
-    acc = 0.0
-    for j in range(j0, j1):
-        acc += coef[j] * q[supplier[j]]
-    return np.log(acc) / one
-
-
-@register_jitable
 def _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, one, b, beta, logp, q):
     """One Gauss-Seidel sweep for sigma != 1; returns the largest change of a log price."""
     resid = 0.0

@@ -26,13 +26,20 @@ def test_a_sectors_input_price_is_the_ces_index_of_landed_prices(sigma):
             lam = Lam * cref ** (sigma - 1.0)  # the link's CES weight lambda_fg
             want = np.log(np.sum(lam * landed ** (1.0 - sigma))) / (1.0 - sigma)
         assert got == pytest.approx(want, abs=1e-13)
-        # the kernel's form, coefficients c_j = Lambda_j (wedge/cref)^(1-sigma) and q_g = p_g^(1-sigma)
+        # the kernel's sweep: firm 0 buys from firms 1..k (one group, alpha 1, b = 0, beta = 1), so its
+        # new log price is log P, with c_j = Lambda_j (wedge/cref)^(1-sigma) and q_g = p_g^(1-sigma)
         p = rng.uniform(0.5, 2.0, k)
         wedge = landed / p
         coef = Lam if sigma == 1.0 else Lam * (wedge / cref) ** (1.0 - sigma)
-        kernel = K._group_log_index(0, k, np.arange(k), coef, np.log(wedge / cref), 1.0 - sigma,
-                                    abs(1.0 - sigma) < 1e-12, np.log(p), p ** (1.0 - sigma))
-        assert kernel == pytest.approx(want, abs=1e-12)
+        logp = np.concatenate([[0.0], np.log(p)])
+        groups, ptr, alpha = np.array([0] + [1] * (k + 1)), np.array([0, k]), np.array([1.0])
+        supplier, b, beta = np.arange(1, k + 1), np.zeros(k + 1), np.concatenate([[1.0], np.zeros(k)])
+        if sigma == 1.0:
+            K._sweep_cd(groups, ptr, alpha, supplier, coef, np.log(wedge / cref), b, beta, logp)
+        else:
+            q = np.exp((1.0 - sigma) * logp)
+            K._sweep_ces(groups, ptr, alpha, supplier, coef, np.log(coef), 1.0 - sigma, b, beta, logp, q)
+        assert logp[0] == pytest.approx(want, abs=1e-12)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
