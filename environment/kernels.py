@@ -87,18 +87,27 @@ WAGES_FIXED, WAGES_STICKY, WAGES_FLEXIBLE = 0, 1, 2
 @register_jitable
 def _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, tariff, tcost, sigma, coef, logrel, inv):
     """Per link j of buyer f and seller g: ``logrel_j = log(wedge_j / cref_j)``, ``inv_j = 1/(1 + tau)`` and
-    ``coef_j = Lambda_j exp((1 - sigma) logrel_j)`` (``Lambda_j`` for sigma = 1)."""
+    ``coef_j = Lambda_j exp((1 - sigma) logrel_j)`` (``Lambda_j`` for sigma = 1). The wedge's log and the
+    tariff factor are taken once per (importer, origin, sector) cell."""
     F = country.shape[0]
+    G = tariff.shape[0]
+    S = tariff.shape[2]
     one = 1.0 - sigma
     cd = abs(one) < 1e-12
+    lwedge = np.empty((G, G, S))
+    tinv = np.empty((G, G, S))
+    for c in range(G):
+        for o in range(G):
+            for s in range(S):
+                lwedge[c, o, s] = np.log((1.0 + tariff[c, o, s]) * tcost[c, o, s])
+                tinv[c, o, s] = 1.0 / (1.0 + tariff[c, o, s])
     for f in range(F):
         c = country[f]
         for j in range(indptr[f], indptr[f + 1]):
             g = supplier[j]
-            tau = tariff[c, country[g], sector[g]]
-            lr = np.log((1.0 + tau) * tcost[c, country[g], sector[g]]) - np.log(reference_cost[j])
+            lr = lwedge[c, country[g], sector[g]] - np.log(reference_cost[j])
             logrel[j] = lr
-            inv[j] = 1.0 / (1.0 + tau)
+            inv[j] = tinv[c, country[g], sector[g]]
             coef[j] = link_weight[j] if cd else link_weight[j] * np.exp(one * lr)
 
 
@@ -126,33 +135,36 @@ def _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rent
 
 
 @register_jitable
-def _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, one, b, beta, logp, q):
-    """One Gauss-Seidel sweep for sigma != 1; returns the largest change of a log price."""
+def _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, one, b, beta, logp, q, cell, dsum):
+    """One Gauss-Seidel sweep for sigma != 1; returns the largest change of a log price and adds each
+    firm's change to ``dsum`` of its cell."""
     resid = 0.0
     for f in range(b.shape[0]):
         acc = 0.0
         for k in range(firm_groups[f], firm_groups[f + 1]):
             j0 = group_ptr[k]
             j1 = group_ptr[k + 1]
-            if j1 - j0 == 1:  # one supplier: log(c q) = log c + (1 - sigma) log p, no log needed
-                acc += group_alpha[k] * (lcoef[j0] + one * logp[supplier[j0]])
+            if j1 - j0 == 1:  # one supplier (slot weight 1): log(c q) = (1 - sigma)(logrel + log p), no log needed
+                acc += group_alpha[k] * one * (logrel[j0] + logp[supplier[j0]])
             else:
                 s = 0.0
                 for j in range(j0, j1):
                     s += coef[j] * q[supplier[j]]
                 acc += group_alpha[k] * np.log(s)
         val = b[f] + beta[f] * acc / one
-        d = abs(val - logp[f])
-        if d > resid:
-            resid = d
+        d = val - logp[f]
+        dsum[cell[f]] += d
+        if abs(d) > resid:
+            resid = abs(d)
         logp[f] = val
         q[f] = np.exp(one * val)
     return resid
 
 
 @register_jitable
-def _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp):
-    """One Gauss-Seidel sweep for sigma = 1 (Cobb-Douglas within sectors); returns the largest change."""
+def _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp, cell, dsum):
+    """One Gauss-Seidel sweep for sigma = 1 (Cobb-Douglas within sectors); returns the largest change and
+    adds each firm's change to ``dsum`` of its cell."""
     resid = 0.0
     for f in range(b.shape[0]):
         acc = 0.0
@@ -162,33 +174,86 @@ def _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, be
                 s += coef[j] * (logp[supplier[j]] + logrel[j])
             acc += group_alpha[k] * s
         val = b[f] + beta[f] * acc
-        d = abs(val - logp[f])
-        if d > resid:
-            resid = d
+        d = val - logp[f]
+        dsum[cell[f]] += d
+        if abs(d) > resid:
+            resid = abs(d)
         logp[f] = val
     return resid
 
 
 @register_jitable
-def _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, logrel, sigma, b, beta, logp, q, tol,
-                  max_iter):
+def _cell_price_matrix(cell, indptr, supplier, beta, share, n, out):
+    """The price map's Jacobian ``d log p_f / d log p_g = beta_f share_fg`` averaged over the firms of each
+    cell (country x sector): ``out[a, b] = mean_{f in a} beta_f sum_{g in b} share_fg``, the aggregate the
+    price solve's coarse correction uses."""
+    count = np.zeros(n)
+    out[:, :] = 0.0
+    for f in range(cell.shape[0]):
+        a = cell[f]
+        count[a] += 1.0
+        for j in range(indptr[f], indptr[f + 1]):
+            out[a, cell[supplier[j]]] += beta[f] * share[j]
+    for a in range(n):
+        if count[a] > 0.0:
+            for k in range(n):
+                out[a, k] /= count[a]
+
+
+@register_jitable
+def _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, b, beta, logp, q, tol,
+                  max_iter, cell, Bc):
     """Gauss-Seidel sweeps, in firm order, of ``log p_f = b_f + beta_f sum_k alpha_k log P_fk(p)``;
     ``logp`` and ``q = p^(1-sigma)`` are updated in place. Returns (iterations, residual), the
-    residual the largest change of a log price in the last sweep."""
+    residual the largest change of a log price in the last sweep.
+
+    After a sweep that changed the prices by d, the error left is about ``(I - B)^(-1) B d`` for B the
+    map's Jacobian. Its slow part is the cell-level one (home-biased countries' price levels, which
+    contract only at the rate 1 - nu), so each sweep is followed by the coarse correction
+    ``delta = (I - Bc)^(-1) Bc dbar`` added to every firm of a cell, with Bc the cell-level Jacobian
+    (:func:`_cell_price_matrix`) and dbar the cells' mean changes (aggregation-disaggregation,
+    Stewart 1994, ch. 6). The corrections stop once one fails to shrink the next sweep's change; the
+    fixed point is the sweeps' own, reached when a sweep changes no price by more than ``tol``."""
     one = 1.0 - sigma
     cd = abs(one) < 1e-12
+    n = Bc.shape[0]
     for f in range(b.shape[0]):
         q[f] = np.exp(one * logp[f])
+    count = np.zeros(n)
+    for f in range(cell.shape[0]):
+        count[cell[f]] += 1.0
+    dsum = np.zeros(n)
+    M = np.empty((n, n))
+    delta = np.empty(n)
+    correct = True
+    prev = np.inf
     resid = np.inf
     it = 0
     while it < max_iter:
         it += 1
+        dsum[:] = 0.0
         if cd:
-            resid = _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp)
+            resid = _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp, cell, dsum)
         else:
-            resid = _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, one, b, beta, logp, q)
+            resid = _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, one, b, beta, logp, q,
+                               cell, dsum)
         if resid <= tol:
             break
+        if correct and resid >= prev:
+            correct = False
+        prev = resid
+        if correct:
+            for a in range(n):
+                acc = 0.0
+                for k in range(n):
+                    acc += Bc[a, k] * (dsum[k] / count[k] if count[k] > 0.0 else 0.0)
+                    M[a, k] = -Bc[a, k]
+                M[a, a] += 1.0
+                delta[a] = acc
+            _dense_solve(M, delta)
+            for f in range(b.shape[0]):
+                logp[f] += delta[cell[f]]
+                q[f] = np.exp(one * logp[f])
     if cd:
         for f in range(b.shape[0]):
             q[f] = 1.0
@@ -196,30 +261,40 @@ def _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, lo
 
 
 @register_jitable
-def _link_shares(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, logp, q, share):
-    """Spending shares of purchases at the current prices: ``share_j = alpha_k c_j q_g / P_fk^(1-sigma)``
-    (``alpha_k Lambda_j`` for sigma = 1); each firm's shares sum to 1."""
+def _link_shares(firm_groups, group_ptr, group_alpha, supplier, coef, sigma, q, beta, inv, t_pos, share, t_coef, tint):
+    """Spending shares of purchases at the current prices, ``share_j = alpha_k c_j q_g / P_fk^(1-sigma)``
+    (``alpha_k Lambda_j`` for sigma = 1; each firm's shares sum to 1), and from them, in the same pass,
+    the value system's coefficients in seller-major order, ``t_coef = (1 - nu_f) share_fg / (1 + tau)``
+    (the value g receives per unit of f's output), and ``tint_f = (1 - nu_f) sum_g share_fg tau / (1 + tau)``,
+    the tariff f pays per unit of output."""
     one = 1.0 - sigma
     cd = abs(one) < 1e-12
     F = firm_groups.shape[0] - 1
     for f in range(F):
+        bf = beta[f]
+        paid = 0.0
         for k in range(firm_groups[f], firm_groups[f + 1]):
             j0, j1 = group_ptr[k], group_ptr[k + 1]
-            if cd:
+            ak = group_alpha[k]
+            if cd or j1 - j0 == 1:
                 for j in range(j0, j1):
-                    share[j] = group_alpha[k] * coef[j]
+                    share[j] = ak * coef[j] if cd else ak
             else:
                 tot = 0.0
                 for j in range(j0, j1):
                     tot += coef[j] * q[supplier[j]]
                 for j in range(j0, j1):
-                    share[j] = group_alpha[k] * coef[j] * q[supplier[j]] / tot
+                    share[j] = ak * coef[j] * q[supplier[j]] / tot
+            for j in range(j0, j1):
+                t_coef[t_pos[j]] = bf * share[j] * inv[j]
+                paid += share[j] * (1.0 - inv[j])
+        tint[f] = bf * paid
 
 
 @register_jitable
-def _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_link):
-    """Seller-major copy of the network: for seller g its buyers ``t_buyer``, their cells ``t_cell`` and the
-    buyer-major index of the link ``t_link`` (buyers in increasing order)."""
+def _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos):
+    """Seller-major copy of the network: for seller g its buyers ``t_buyer`` and their cells ``t_cell``
+    (buyers in increasing order); ``t_pos[j]`` is the seller-major position of buyer-major link j."""
     F = country.shape[0]
     nnz = supplier.shape[0]
     counts = np.zeros(F, dtype=np.int64)
@@ -236,22 +311,8 @@ def _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, 
             pos = fill[g]
             t_buyer[pos] = f
             t_cell[pos] = cf
-            t_link[pos] = j
+            t_pos[j] = pos
             fill[g] = pos + 1
-
-
-@register_jitable
-def _value_coefficients(indptr, beta, share, inv, t_link, t_buyer, t_coef, tint):
-    """``t_coef = (1 - nu_f) share_fg / (1 + tau)`` in seller-major order, the value g receives per unit of f's
-    output; ``tint_f = (1 - nu_f) sum_g share_fg tau / (1 + tau)``, the tariff f pays per unit of output."""
-    for pos in range(t_link.shape[0]):
-        j = t_link[pos]
-        t_coef[pos] = beta[t_buyer[pos]] * share[j] * inv[j]
-    for f in range(beta.shape[0]):
-        acc = 0.0
-        for j in range(indptr[f], indptr[f + 1]):
-            acc += share[j] * (1.0 - inv[j])
-        tint[f] = beta[f] * acc
 
 
 @register_jitable
@@ -618,7 +679,7 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     t_indptr = np.empty(F + 1, dtype=np.int64)
     t_buyer = np.empty(nnz, dtype=np.int64)
     t_cell = np.empty(nnz, dtype=np.int64)
-    t_link = np.empty(nnz, dtype=np.int64)
+    t_pos = np.empty(nnz, dtype=np.int64)
     t_coef = np.empty(nnz)
     emp = np.empty(G)
     capd = np.empty(G)
@@ -639,10 +700,11 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     active = np.zeros(G, dtype=np.bool_)
     floor = wage.copy()  # sticky wages never fall below their level at the start of the period
     _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, tariff, tcost, sigma, coef, logrel, inv)
-    lcoef = np.empty(nnz)
-    for j in range(nnz):
-        lcoef[j] = np.log(coef[j]) if coef[j] > 0.0 else -np.inf
-    _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_link)
+    _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos)
+    cell = np.empty(F, dtype=np.int64)
+    for f in range(F):
+        cell[f] = country[f] * S + sector[f]
+    Bc = np.empty((G * S, G * S))
     p_it_total = 0
     v_it_total = 0
     w_it = 0
@@ -654,13 +716,14 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     # as the factor markets' residual calls for (inexact Newton: 1e-3 of it), down to tol 1e-2 at the end
     final_inner = max(tol * 1e-3, 1e-15) if mode != WAGES_FIXED else tol
     factor_tol = max(tol * 0.1, 1e-14)
-    inner = final_inner if mode == WAGES_FIXED else max(final_inner, 1e-6)
+    inner = final_inner if mode == WAGES_FIXED else max(final_inner, 1e-3)
     # b_f is linear in the factor prices of f's country, b_f = b0_f + nu_f ((1 - k_f) log w_c + k_f log r_c)
     # (the cost shares of the task model), so the technology is evaluated once, at w = r = 1
     ones = np.ones(G)
     b0 = np.empty(F)
     _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, ones, ones, tech, kappa, eta_robot, eta_make,
                firm_groups, group_alpha, b0, bet, nu, labour_frac)
+    _cell_price_matrix(cell, indptr, supplier, bet, share, G * S, Bc)  # from the incoming (last period's) shares
     log_wage = np.empty(G)
     log_rental = np.empty(G)
     while True:
@@ -670,11 +733,10 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         for f in range(F):
             c = country[f]
             b[f] = b0[f] + nu[f] * (labour_frac[f] * log_wage[c] + (1.0 - labour_frac[f]) * log_rental[c])
-        p_it, p_res = _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, lcoef, logrel, sigma, b, bet,
-                                    logp, q, inner, max_iter)
+        p_it, p_res = _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, b, bet,
+                                    logp, q, inner, max_iter, cell, Bc)
         p_it_total += p_it
-        _link_shares(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, logp, q, share)
-        _value_coefficients(indptr, bet, share, inv, t_link, t_buyer, t_coef, tint)
+        _link_shares(firm_groups, group_ptr, group_alpha, supplier, coef, sigma, q, bet, inv, t_pos, share, t_coef, tint)
         _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, theta, pi, log_pindex)
         _final_coefficients(tariff, beta, pi, exo, fd, tfin)
         v_it, v_res = _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,

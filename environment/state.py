@@ -160,6 +160,10 @@ class SupplierNetwork:
         rows = np.where(has, rows, 1.0)
         if np.max(np.abs(rows - 1.0)) > 1e-9:
             raise ValueError("supplier network: a firm's supplier shares do not sum to 1")
+        if self.weight is not None and self.group_ptr is not None and self.nnz:
+            slots = np.add.reduceat(self.weight, self.group_ptr[:-1])
+            if np.max(np.abs(slots - 1.0)) > 1e-9:
+                raise ValueError("supplier network: the slot weights of a sector group do not sum to 1")
 
 
 @dataclass
