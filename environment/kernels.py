@@ -135,9 +135,8 @@ def _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rent
 
 
 @register_jitable
-def _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, one, b, beta, logp, q, cell, dsum):
-    """One Gauss-Seidel sweep for sigma != 1; returns the largest change of a log price and adds each
-    firm's change to ``dsum`` of its cell."""
+def _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, one, b, beta, logp, q):
+    """One Gauss-Seidel sweep for sigma != 1; returns the largest change of a log price."""
     resid = 0.0
     for f in range(b.shape[0]):
         acc = 0.0
@@ -152,19 +151,17 @@ def _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, one,
                     s += coef[j] * q[supplier[j]]
                 acc += group_alpha[k] * np.log(s)
         val = b[f] + beta[f] * acc / one
-        d = val - logp[f]
-        dsum[cell[f]] += d
-        if abs(d) > resid:
-            resid = abs(d)
+        d = abs(val - logp[f])
+        if d > resid:
+            resid = d
         logp[f] = val
         q[f] = np.exp(one * val)
     return resid
 
 
 @register_jitable
-def _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp, cell, dsum):
-    """One Gauss-Seidel sweep for sigma = 1 (Cobb-Douglas within sectors); returns the largest change and
-    adds each firm's change to ``dsum`` of its cell."""
+def _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp):
+    """One Gauss-Seidel sweep for sigma = 1 (Cobb-Douglas within sectors); returns the largest change."""
     resid = 0.0
     for f in range(b.shape[0]):
         acc = 0.0
@@ -174,86 +171,33 @@ def _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, be
                 s += coef[j] * (logp[supplier[j]] + logrel[j])
             acc += group_alpha[k] * s
         val = b[f] + beta[f] * acc
-        d = val - logp[f]
-        dsum[cell[f]] += d
-        if abs(d) > resid:
-            resid = abs(d)
+        d = abs(val - logp[f])
+        if d > resid:
+            resid = d
         logp[f] = val
     return resid
 
 
 @register_jitable
-def _cell_price_matrix(cell, indptr, supplier, beta, share, n, out):
-    """The price map's Jacobian ``d log p_f / d log p_g = beta_f share_fg`` averaged over the firms of each
-    cell (country x sector): ``out[a, b] = mean_{f in a} beta_f sum_{g in b} share_fg``, the aggregate the
-    price solve's coarse correction uses."""
-    count = np.zeros(n)
-    out[:, :] = 0.0
-    for f in range(cell.shape[0]):
-        a = cell[f]
-        count[a] += 1.0
-        for j in range(indptr[f], indptr[f + 1]):
-            out[a, cell[supplier[j]]] += beta[f] * share[j]
-    for a in range(n):
-        if count[a] > 0.0:
-            for k in range(n):
-                out[a, k] /= count[a]
-
-
-@register_jitable
 def _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, b, beta, logp, q, tol,
-                  max_iter, cell, Bc):
+                  max_iter):
     """Gauss-Seidel sweeps, in firm order, of ``log p_f = b_f + beta_f sum_k alpha_k log P_fk(p)``;
     ``logp`` and ``q = p^(1-sigma)`` are updated in place. Returns (iterations, residual), the
-    residual the largest change of a log price in the last sweep.
-
-    After a sweep that changed the prices by d, the error left is about ``(I - B)^(-1) B d`` for B the
-    map's Jacobian. Its slow part is the cell-level one (home-biased countries' price levels, which
-    contract only at the rate 1 - nu), so each sweep is followed by the coarse correction
-    ``delta = (I - Bc)^(-1) Bc dbar`` added to every firm of a cell, with Bc the cell-level Jacobian
-    (:func:`_cell_price_matrix`) and dbar the cells' mean changes (aggregation-disaggregation,
-    Stewart 1994, ch. 6). The corrections stop once one fails to shrink the next sweep's change; the
-    fixed point is the sweeps' own, reached when a sweep changes no price by more than ``tol``."""
+    residual the largest change of a log price in the last sweep."""
     one = 1.0 - sigma
     cd = abs(one) < 1e-12
-    n = Bc.shape[0]
     for f in range(b.shape[0]):
         q[f] = np.exp(one * logp[f])
-    count = np.zeros(n)
-    for f in range(cell.shape[0]):
-        count[cell[f]] += 1.0
-    dsum = np.zeros(n)
-    M = np.empty((n, n))
-    delta = np.empty(n)
-    correct = True
-    prev = np.inf
     resid = np.inf
     it = 0
     while it < max_iter:
         it += 1
-        dsum[:] = 0.0
         if cd:
-            resid = _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp, cell, dsum)
+            resid = _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp)
         else:
-            resid = _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, one, b, beta, logp, q,
-                               cell, dsum)
+            resid = _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, one, b, beta, logp, q)
         if resid <= tol:
             break
-        if correct and resid >= prev:
-            correct = False
-        prev = resid
-        if correct:
-            for a in range(n):
-                acc = 0.0
-                for k in range(n):
-                    acc += Bc[a, k] * (dsum[k] / count[k] if count[k] > 0.0 else 0.0)
-                    M[a, k] = -Bc[a, k]
-                M[a, a] += 1.0
-                delta[a] = acc
-            _dense_solve(M, delta)
-            for f in range(b.shape[0]):
-                logp[f] += delta[cell[f]]
-                q[f] = np.exp(one * logp[f])
     if cd:
         for f in range(b.shape[0]):
             q[f] = 1.0
@@ -425,6 +369,8 @@ def _dense_solve(A, rhs):
 
 
 def _dense_solve_loop(A, rhs):
+    """Gaussian elimination with partial pivoting, row by row (the inner loop runs over one contiguous
+    row, so it vectorizes); no BLAS, so the result does not depend on a thread count."""
     n = A.shape[0]
     for k in range(n):
         piv = k
@@ -441,13 +387,14 @@ def _dense_solve_loop(A, rhs):
             tmp = rhs[k]
             rhs[k] = rhs[piv]
             rhs[piv] = tmp
-        d = A[k, k]
+        row_k = A[k]
+        d = row_k[k]
         for i in range(k + 1, n):
-            fct = A[i, k] / d
-            if fct != 0.0:
-                for j in range(k, n):
-                    A[i, j] -= fct * A[k, j]
-                rhs[i] -= fct * rhs[k]
+            row_i = A[i]
+            fct = row_i[k] / d
+            for j in range(k, n):
+                row_i[j] = row_i[j] - fct * row_k[j]
+            rhs[i] -= fct * rhs[k]
     for k in range(n - 1, -1, -1):
         acc = rhs[k]
         for j in range(k + 1, n):
@@ -701,10 +648,6 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     floor = wage.copy()  # sticky wages never fall below their level at the start of the period
     _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, tariff, tcost, sigma, coef, logrel, inv)
     _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos)
-    cell = np.empty(F, dtype=np.int64)
-    for f in range(F):
-        cell[f] = country[f] * S + sector[f]
-    Bc = np.empty((G * S, G * S))
     p_it_total = 0
     v_it_total = 0
     w_it = 0
@@ -723,7 +666,6 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     b0 = np.empty(F)
     _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, ones, ones, tech, kappa, eta_robot, eta_make,
                firm_groups, group_alpha, b0, bet, nu, labour_frac)
-    _cell_price_matrix(cell, indptr, supplier, bet, share, G * S, Bc)  # from the incoming (last period's) shares
     log_wage = np.empty(G)
     log_rental = np.empty(G)
     while True:
@@ -734,7 +676,7 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
             c = country[f]
             b[f] = b0[f] + nu[f] * (labour_frac[f] * log_wage[c] + (1.0 - labour_frac[f]) * log_rental[c])
         p_it, p_res = _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, b, bet,
-                                    logp, q, inner, max_iter, cell, Bc)
+                                    logp, q, inner, max_iter)
         p_it_total += p_it
         _link_shares(firm_groups, group_ptr, group_alpha, supplier, coef, sigma, q, bet, inv, t_pos, share, t_coef, tint)
         _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, theta, pi, log_pindex)

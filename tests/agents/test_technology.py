@@ -34,13 +34,11 @@ def test_a_sectors_input_price_is_the_ces_index_of_landed_prices(sigma):
         logp = np.concatenate([[0.0], np.log(p)])
         groups, ptr, alpha = np.array([0] + [1] * (k + 1)), np.array([0, k]), np.array([1.0])
         supplier, b, beta = np.arange(1, k + 1), np.zeros(k + 1), np.concatenate([[1.0], np.zeros(k)])
-        cell, dsum = np.zeros(k + 1, dtype=np.int64), np.zeros(1)
         if sigma == 1.0:
-            K._sweep_cd(groups, ptr, alpha, supplier, coef, np.log(wedge / cref), b, beta, logp, cell, dsum)
+            K._sweep_cd(groups, ptr, alpha, supplier, coef, np.log(wedge / cref), b, beta, logp)
         else:
             q = np.exp((1.0 - sigma) * logp)
-            K._sweep_ces(groups, ptr, alpha, supplier, coef, np.log(wedge / cref), 1.0 - sigma, b, beta, logp, q,
-                         cell, dsum)
+            K._sweep_ces(groups, ptr, alpha, supplier, coef, np.log(wedge / cref), 1.0 - sigma, b, beta, logp, q)
         assert logp[0] == pytest.approx(want, abs=1e-12)
 
 
