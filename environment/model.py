@@ -299,6 +299,25 @@ class GVCModel(mesa.Model):
         self.draws: Draws | None = None
         self.timings: dict[str, float] = {}  # seconds of the last step: decisions, clearing, mrio_indicators
 
+    @staticmethod
+    def release_finished() -> int:
+        """Free the agents of every model that has run all its periods; return how many.
+
+        Mesa 3.3 keeps each model alive through the class-level id counter ``mesa.Agent._ids``
+        (one entry per model; fixed in Mesa 3.4.2, mesa/mesa#3180), so a process that runs many
+        models grows with each. This removes finished models' agents and their entries (a
+        no-op where Mesa keeps no such registry); models still running are left alone. For
+        batch workers: a finished model kept elsewhere loses its agents.
+        """
+        ids = getattr(mesa.Agent, "_ids", None)
+        if not isinstance(ids, dict):
+            return 0
+        done = [m for m in list(ids) if isinstance(m, GVCModel) and m.period >= m.config.periods]
+        for m in done:
+            m.remove_all_agents()
+            ids.pop(m, None)
+        return len(done)
+
     @property
     def state(self) -> World:
         """A read-only view of the world's state (for a dashboard, or anyone who only reads)."""
