@@ -159,7 +159,7 @@ def update_risk_premium(premium: float, disrupted: float, learning_rate: float) 
     return (1.0 - learning_rate) * premium + learning_rate * disrupted
 
 
-@register_jitable
+@register_jitable(inline="always")
 def firm_review(
     f: int,
     firm_country: np.ndarray,
@@ -202,7 +202,9 @@ def firm_review(
     buyer country, origin, sector), the landed-cost wedge then). Draws ``u_*`` are f's pre-drawn
     uniforms, one per input sector. ``tariff``, ``trade_cost`` are (G, G, S) importer x origin
     x sector, ``subsidy`` and ``local_content`` (G, S) by the buyer's country; the ``group_*``
-    arrays are work space at least as long as f's largest group.
+    arrays are work space at least as long as f's largest group. Jitted callers get the rule inlined (a
+    per-firm call with twenty array arguments costs more than the review), so they must pass the
+    arguments explicitly, not as ``*args``.
     """
     c = firm_country[f]
     S = local_content.shape[1]
@@ -296,7 +298,7 @@ def firm_log_input_index(
     return acc
 
 
-@register_jitable
+@register_jitable(inline="always")
 def firm_automate(
     f: int,
     firm_country: np.ndarray,
@@ -334,6 +336,7 @@ def firm_automate(
     ``m <- m + speed_m (m* - m)`` with :func:`~gvc_abm.agents.technology.insourcing_target`: a task
     moves in house only when making it is cheaper than buying it. The measured value-added share
     follows, ``nu_f = nu0 + (1 - nu0) m`` (Qu & Yang 2023, Proposition 4, as a price effect).
+    Inlined into jitted callers like :func:`firm_review` (pass the arguments explicitly).
     """
     c = firm_country[f]
     target = T.automation_target(wage[c], rental[c], robot_productivity[f], eta_robot)

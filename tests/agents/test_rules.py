@@ -212,9 +212,12 @@ def test_firm_review_obeys_local_content_whatever_it_costs():
 def test_firm_review_compiled_equals_python_on_random_worlds():
     @njit
     def review_all(F, w, ur, uo, uf, a, b):
+        # the rule is inlined into jitted callers, which numba allows only with explicit arguments
+        fc, fs, fg, gp, sup, lw, rc, sh, p, rp, rw, tau, tc, rho, sub, lc, cs, cdf = w
         total = 0
         for f in range(F):
-            total += rules.firm_review(f, *w, ur[f], uo[f], uf[f], 0.5, 4.0, 0.05, a, b)
+            total += rules.firm_review(f, fc, fs, fg, gp, sup, lw, rc, sh, p, rp, rw, tau, tc, rho, sub, lc, cs, cdf,
+                                       ur[f], uo[f], uf[f], 0.5, 4.0, 0.05, a, b)
         return total
 
     from gvc_abm.environment.state import SupplierNetwork
