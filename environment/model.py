@@ -149,10 +149,26 @@ class RunResult:
 @njit(cache=True)
 def _decide_firms(F, head, u_review, u_origin, u_firm, tail, automate):
     """Fast engine: every firm reviews its suppliers and automates (the rules, compiled)."""
+    # the tuples unpacked by name so that numba inlines the rules into this loop (a call with some twenty
+    # array arguments per firm would cost more than the decisions themselves)
+    (country, sector, firm_groups, group_ptr, supplier, link_weight, reference_cost, share, price, reference_price,
+     reference_wedge, tariff, trade_cost, risk, subsidy, local_content, cell_start, reach_cdf) = head
+    review_rate, sigma, switching_cost, work_cost, work_domestic = tail
+    (a_country, a_sector, automation, insourcing, nu, nu0, robot_productivity, make_productivity, kappa, wage, rental,
+     eta_robot, eta_make, automation_speed, insourcing_speed, a_groups, a_ptr, group_alpha, a_supplier, a_weight,
+     a_reference_cost, a_price, a_tariff, a_trade_cost, a_sigma, work) = automate
     switches = 0
     for f in range(F):
-        switches += rules.firm_review(f, *head, u_review[f], u_origin[f], u_firm[f], *tail)
-        rules.firm_automate(f, *automate)
+        switches += rules.firm_review(
+            f, country, sector, firm_groups, group_ptr, supplier, link_weight, reference_cost, share, price,
+            reference_price, reference_wedge, tariff, trade_cost, risk, subsidy, local_content, cell_start, reach_cdf,
+            u_review[f], u_origin[f], u_firm[f], review_rate, sigma, switching_cost, work_cost, work_domestic,
+        )
+        rules.firm_automate(
+            f, a_country, a_sector, automation, insourcing, nu, nu0, robot_productivity, make_productivity, kappa, wage,
+            rental, eta_robot, eta_make, automation_speed, insourcing_speed, a_groups, a_ptr, group_alpha, a_supplier,
+            a_weight, a_reference_cost, a_price, a_tariff, a_trade_cost, a_sigma, work,
+        )
     return switches
 
 
