@@ -624,9 +624,9 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     logrel = np.empty(nnz)
     inv = np.empty(nnz)
     t_indptr = np.empty(F + 1, dtype=np.int64)
-    t_buyer = np.empty(nnz, dtype=np.int64)
-    t_cell = np.empty(nnz, dtype=np.int64)
-    t_pos = np.empty(nnz, dtype=np.int64)
+    t_buyer = np.empty(nnz, dtype=np.int32)  # seller-major copies in 32 bits: half the memory traffic
+    t_cell = np.empty(nnz, dtype=np.int32)
+    t_pos = np.empty(nnz, dtype=np.int32)
     t_coef = np.empty(nnz)
     emp = np.empty(G)
     capd = np.empty(G)
