@@ -12,12 +12,15 @@ the dotted field path and the problem, e.g.
 
 from __future__ import annotations
 
+import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 __all__ = [
     "ConfigError",
@@ -48,6 +51,8 @@ __all__ = [
     "load_config",
     "validate_config",
     "apply_overrides",
+    "ConfigKey",
+    "config_keys",
 ]
 
 #: Shares (input shares, final-demand shares) must add to one within this tolerance.
@@ -67,7 +72,13 @@ def _format_validation_error(exc: ValidationError, prefix: str = "") -> str:
     msg = first.get("msg", "invalid value").replace("Value error, ", "")
     msg = " ".join(msg.split())
     more = f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})" if len(errs) > 1 else ""
+    if not path and _LOCATED.match(msg):  # a cross-field check that names its own field path
+        return f"{msg}{more}"
     return f"{path or 'config'}: {msg}{more}"
+
+
+#: A message that starts with a dotted field path, ``drivers.tariff_shocks.0.period: ...``.
+_LOCATED = re.compile(r"^[A-Za-z_][\w]*(\.[\w*-]+)+: ")
 
 
 class ConfigBase(BaseModel):
@@ -85,6 +96,11 @@ class ConfigBase(BaseModel):
         if path is not None:
             Path(path).write_text(text)
         return text
+
+
+def unit(name: str) -> dict[str, str]:
+    """``json_schema_extra`` of a field whose unit its description does not end with."""
+    return {"unit": name}
 
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -107,6 +123,7 @@ class CountryConfig(ConfigBase):
         ge=-0.5,
         le=0.5,
         description="Trade deficit D_c as a share of world GDP; the shares must sum to 0 (DESIGN.md).",
+        json_schema_extra=unit("share of world GDP"),
     )
     home_bias: float = Field(
         default=3.0,
@@ -120,15 +137,24 @@ class SectorConfig(ConfigBase):
     """One sector: technology (eq. 1 shares), automatability, tradability, demand."""
 
     name: str = Field(min_length=1, description="Sector name, unique.")
-    value_added_share: OpenShare = Field(description="Value-added share nu_s of gross output (eq. 1, Qu & Yang 2023).")
-    input_shares: dict[str, Share] = Field(
-        description="alpha_{s's}: share of intermediate spending on each input sector s' (keys = sector names), sum 1."
+    value_added_share: OpenShare = Field(
+        description="Value-added share nu_s of gross output (eq. 1, Qu & Yang 2023).",
+        json_schema_extra=unit("fraction"),
     )
-    automatability: Share = Field(default=0.3, description="kappa_s: share of value added automation can take over.")
+    input_shares: dict[str, Share] = Field(
+        description="alpha_{s's}: share of intermediate spending on each input sector s' (keys = sector names), sum 1.",
+        json_schema_extra=unit("fraction"),
+    )
+    automatability: Share = Field(
+        default=0.3, description="kappa_s: share of value added automation can take over.",
+        json_schema_extra=unit("fraction"),
+    )
     distance_elasticity: float = Field(
         default=0.3, ge=0, description="delta_s: iceberg trade cost t = (1+border)(1+distance)^delta_s, elasticity."
     )
-    final_demand_share: Share = Field(description="beta_s: share of household spending on this sector, sum 1.")
+    final_demand_share: Share = Field(
+        description="beta_s: share of household spending on this sector, sum 1.", json_schema_extra=unit("fraction")
+    )
 
     @model_validator(mode="after")
     def input_shares_sum_to_one(self) -> "SectorConfig":
@@ -141,14 +167,19 @@ class SectorConfig(ConfigBase):
 class FirmsConfig(ConfigBase):
     """How many firms, how unequal, how many supplier links."""
 
-    count: int = Field(default=3000, ge=1, description="Total number of firms (spread over country-sectors).")
+    count: int = Field(
+        default=3000, ge=1, description="Total number of firms (spread over country-sectors).",
+        json_schema_extra=unit("firms"),
+    )
     size_dispersion: float = Field(
         default=1.0, ge=0, description="Standard deviation of log firm demand weights (lognormal sizes), log points."
     )
     productivity_dispersion: float = Field(
         default=0.2, ge=0, description="Standard deviation of log productivity z_f, log points."
     )
-    links: int = Field(default=10, ge=1, le=1000, description="Supplier links per firm.")
+    links: int = Field(
+        default=10, ge=1, le=1000, description="Supplier links per firm.", json_schema_extra=unit("links per firm")
+    )
     automation: Share = Field(default=0.4, description="Mean initial automation a_f, fraction of automatable tasks.")
 
 
@@ -159,6 +190,12 @@ class TariffRule(ConfigBase):
     exporter: str = Field(min_length=1, description="Exporting country name or '*'.")
     sector: str = Field(default="*", min_length=1, description="Sector name or '*'.")
     rate: float = Field(ge=0, le=5.0, description="Ad valorem rate tau, fraction.")
+
+    @model_validator(mode="after")
+    def not_on_itself(self):
+        if self.importer == self.exporter != "*":
+            raise ValueError(f"importer and exporter are both {self.importer!r}: a country puts no tariff on its own goods")
+        return self
 
 
 class BlocConfig(ConfigBase):
@@ -176,6 +213,7 @@ class TradeConfig(ConfigBase):
         gt=0,
         description="sigma: CES elasticity across origins and firms; 4 is a central trade elasticity "
         "(Head & Mayer 2014 survey, median about 5; Simonovska & Waugh 2014 about 4).",
+        json_schema_extra=unit("elasticity"),
     )
     border_cost: float = Field(default=0.1, ge=0, description="Iceberg cost of crossing any border, fraction.")
     tariffs: list[TariffRule] = Field(default_factory=list, description="Tariff rules, applied in order.")
@@ -312,10 +350,15 @@ class CalibratedWorldConfig(ConfigBase):
     kind: Literal["calibrated"] = "calibrated"
     table: Path = Field(description="An MRIO table any `gvc indicators` reads (pymrio save_all folder).")
     format: str | None = Field(default=None, description="Raw table format (wiod2013, oecd, ...) or None for save_all.")
-    year: int | None = Field(default=None, description="Year for raw multi-year formats.")
-    firms: int = Field(default=500, ge=1, description="Total firms; at least one per country-sector with output.")
+    year: int | None = Field(default=None, description="Year for raw multi-year formats.", json_schema_extra=unit("year"))
+    firms: int = Field(
+        default=500, ge=1, description="Total firms; at least one per country-sector with output.",
+        json_schema_extra=unit("firms"),
+    )
     size_dispersion: float = Field(default=1.0, ge=0, description="Std. dev. of log firm sizes within a cell, log points.")
-    armington_elasticity: float = Field(default=4.0, gt=0, description="sigma (see TradeConfig), ratio.")
+    armington_elasticity: float = Field(
+        default=4.0, gt=0, description="sigma (see TradeConfig), ratio.", json_schema_extra=unit("elasticity")
+    )
     automatability: Share = Field(default=0.5, description="kappa for every sector, fraction.")
     automation: Share = Field(default=0.5, description="Initial automation a_f of every firm, fraction.")
     groups: dict[str, Literal["advanced", "emerging", "developing"]] = Field(
@@ -334,14 +377,17 @@ class PaperWorldConfig(ConfigBase):
     """
 
     kind: Literal["paper"] = "paper"
-    countries: int = Field(default=5, ge=2, le=200, description="N, number of countries.")
+    countries: int = Field(
+        default=5, ge=2, le=200, description="N, number of countries.", json_schema_extra=unit("countries")
+    )
     mu: OpenShare = Field(default=0.6, description="Home share of intermediates mu (eq. 1), fraction.")
     nu: OpenShare = Field(default=0.45, description="Value-added share nu (eq. 1), fraction.")
     omega: OpenShare = Field(default=0.7, description="Home share of final goods omega (eq. 4), fraction.")
     sizes: list[Annotated[float, Field(gt=0)]] | None = Field(
-        default=None, description="Final expenditure G_i per country (relative); default 1, 2, ..., N (unequal)."
+        default=None, description="Final expenditure G_i per country (relative); default 1, 2, ..., N (unequal).",
+        json_schema_extra=unit("relative"),
     )
-    firms_per_country: int = Field(default=20, ge=1, description="Firms per country.")
+    firms_per_country: int = Field(default=20, ge=1, description="Firms per country.", json_schema_extra=unit("firms"))
     size_dispersion: float = Field(default=1.0, ge=0, description="Std. dev. of log firm sizes, log points.")
 
     @model_validator(mode="after")
@@ -351,8 +397,20 @@ class PaperWorldConfig(ConfigBase):
         return self
 
 
+def _world_kind(value: Any) -> str:
+    """The ``kind`` of world data; a world that names none is the default world."""
+    if isinstance(value, dict):
+        return value.get("kind", "default")
+    return getattr(value, "kind", "default")
+
+
 WorldConfig = Annotated[
-    Union[DefaultWorldConfig, CalibratedWorldConfig, PaperWorldConfig], Field(discriminator="kind")
+    Union[
+        Annotated[DefaultWorldConfig, Tag("default")],
+        Annotated[CalibratedWorldConfig, Tag("calibrated")],
+        Annotated[PaperWorldConfig, Tag("paper")],
+    ],
+    Discriminator(_world_kind),
 ]
 
 
@@ -372,21 +430,31 @@ class LabourConfig(ConfigBase):
         description="theta: w <- w (employment/labour force)^theta per period, elasticity. Labour demand "
         "responds to the wage with an elasticity e of about sigma or more (Armington), and the gap closes when "
         "theta * e < 2 (without overshooting when < 1).",
+        json_schema_extra=unit("elasticity"),
     )
     numeraire: float | None = Field(
         default=None,
         gt=0,
         description="World nominal GDP of period 0 in model currency (the nominal anchor; it grows with the labour "
         "force valued at period-0 wages); None keeps the world's own (100 in the default world).",
+        json_schema_extra=unit("model currency"),
     )
 
 
 class ClearingConfig(ConfigBase):
     """Tolerances of the market clearing (DESIGN.md, "Market clearing")."""
 
-    tol: float = Field(default=1e-10, gt=0, lt=1e-2, description="Relative tolerance of every fixed point.")
-    max_iter: int = Field(default=10_000, ge=1, description="Iteration cap of each fixed point.")
-    max_wage_iter: int = Field(default=500, ge=1, description="Iteration cap of the factor-price loop (sticky and flexible modes).")
+    tol: float = Field(
+        default=1e-10, gt=0, lt=1e-2, description="Relative tolerance of every fixed point.",
+        json_schema_extra=unit("relative"),
+    )
+    max_iter: int = Field(
+        default=10_000, ge=1, description="Iteration cap of each fixed point.", json_schema_extra=unit("iterations")
+    )
+    max_wage_iter: int = Field(
+        default=500, ge=1, description="Iteration cap of the factor-price loop (sticky and flexible modes).",
+        json_schema_extra=unit("iterations"),
+    )
     wage_step: float = Field(
         default=1.0, gt=0, le=1,
         description="Caution of the factor-price loop: its first Broyden step assumes a labour-demand elasticity "
@@ -406,6 +474,7 @@ class FirmBehaviour(ConfigBase):
         default=0.25,
         description="Probability that a firm reviews its suppliers of a given input sector in a period, per period "
         "(stylized: relationships last about four periods).",
+        json_schema_extra=unit("probability per period"),
     )
     active: bool = Field(default=True, description="Firms review suppliers, automate and insource; false: all stay put.")
     switching_cost: float = Field(
@@ -418,16 +487,21 @@ class FirmBehaviour(ConfigBase):
         description="iota: information barrier to finding a foreign supplier, exp(iota m (1 + distance)) with m "
         "the information-cost driver, per 1000 km; foreign reach scales with it like gravity, (.)^(1 - sigma) "
         "(Baldwin's cost of moving ideas, seed 002; digital trade barriers, seed 000).",
+        json_schema_extra=unit("per 1000 km"),
     )
     risk_learning: Share = Field(
-        default=0.3, description="Learning rate of the perceived risk premium of an origin after disruptions."
+        default=0.3, description="Learning rate of the perceived risk premium of an origin after disruptions.",
+        json_schema_extra=unit("fraction per period"),
     )
     automation_elasticity: float = Field(
         default=2.0, gt=0,
         description="eta_R: Pareto tail of robot productivity across tasks, a* = min(1, (phi_R w / r)^eta_R) "
         "(Acemoglu & Restrepo 2018 task model), ratio.",
     )
-    automation_speed: Share = Field(default=0.2, description="Fraction of the gap to the automation target closed per period.")
+    automation_speed: Share = Field(
+        default=0.2, description="Fraction of the gap to the automation target closed per period.",
+        json_schema_extra=unit("fraction per period"),
+    )
     insourcing: float = Field(
         default=0.05, ge=0, lt=1,
         description="m_0: share of the intermediate bundle's tasks made in house at the benchmark (0 switches "
@@ -437,7 +511,10 @@ class FirmBehaviour(ConfigBase):
         default=2.0, gt=0,
         description="eta_M: tail of in-house productivity across bundle tasks, m* = 1 - (cVA / (phi_M P))^eta_M, ratio.",
     )
-    insourcing_speed: Share = Field(default=0.2, description="Fraction of the gap to the insourcing target closed per period.")
+    insourcing_speed: Share = Field(
+        default=0.2, description="Fraction of the gap to the insourcing target closed per period.",
+        json_schema_extra=unit("fraction per period"),
+    )
 
 
 class GovernmentBehaviour(ConfigBase):
@@ -448,20 +525,49 @@ class GovernmentBehaviour(ConfigBase):
         description="Governments read the MRIO and act; false: passive (no measures). Default: true, but false in "
         "the paper world (Qu & Yang 2023 have no policy).",
     )
-    weight_tbi: float = Field(default=2.0, ge=0, description="Weight of a value-added trade deficit, -TBI, in pressure.")
-    weight_tbi_fall: float = Field(default=10.0, ge=0, description="Weight of a fall in TBI since last period.")
-    weight_unemployment: float = Field(default=5.0, ge=0, description="Weight of the unemployment rate.")
-    weight_jobs: float = Field(default=5.0, ge=0, description="Weight of the relative loss of manufacturing jobs.")
-    weight_penetration: float = Field(default=0.5, ge=0, description="Weight of the highest sectoral import penetration.")
-    protect_threshold: float = Field(default=0.6, ge=0, description="Pressure above which a government restricts trade.")
-    retaliate_threshold: float = Field(default=0.3, ge=0, description="Pressure above which it retaliates when targeted.")
-    liberalize_threshold: float = Field(default=0.15, ge=0, description="Pressure below which it liberalizes or joins a bloc.")
+    weight_tbi: float = Field(
+        default=2.0, ge=0, description="Weight of a value-added trade deficit, -TBI, in pressure.",
+        json_schema_extra=unit("pressure per unit"),
+    )
+    weight_tbi_fall: float = Field(
+        default=10.0, ge=0, description="Weight of a fall in TBI since last period.",
+        json_schema_extra=unit("pressure per unit"),
+    )
+    weight_unemployment: float = Field(
+        default=5.0, ge=0, description="Weight of the unemployment rate.", json_schema_extra=unit("pressure per unit")
+    )
+    weight_jobs: float = Field(
+        default=5.0, ge=0, description="Weight of the relative loss of manufacturing jobs.",
+        json_schema_extra=unit("pressure per unit"),
+    )
+    weight_penetration: float = Field(
+        default=0.5, ge=0, description="Weight of the highest sectoral import penetration.",
+        json_schema_extra=unit("pressure per unit"),
+    )
+    protect_threshold: float = Field(
+        default=0.6, ge=0, description="Pressure above which a government restricts trade.",
+        json_schema_extra=unit("pressure"),
+    )
+    retaliate_threshold: float = Field(
+        default=0.3, ge=0, description="Pressure above which it retaliates when targeted.",
+        json_schema_extra=unit("pressure"),
+    )
+    liberalize_threshold: float = Field(
+        default=0.15, ge=0, description="Pressure below which it liberalizes or joins a bloc.",
+        json_schema_extra=unit("pressure"),
+    )
     tariff_step: float = Field(default=0.1, gt=0, le=1, description="Tariff increase of one measure, ad valorem fraction.")
     max_tariff: float = Field(default=1.0, gt=0, le=5, description="Ceiling of any tariff, ad valorem fraction.")
-    local_content_step: Share = Field(default=0.1, description="Rise of a minimum domestic input share per measure.")
+    local_content_step: Share = Field(
+        default=0.1, description="Rise of a minimum domestic input share per measure.",
+        json_schema_extra=unit("fraction"),
+    )
     subsidy_step: Share = Field(default=0.05, description="Rise of a domestic-supplier subsidy per measure, fraction of cost.")
     buy_local_step: float = Field(default=0.15, gt=0, description="Rise of households' home-bias weight per campaign, log points.")
-    liberalize_step: Share = Field(default=0.25, description="Fraction of every tariff removed by one liberalization.")
+    liberalize_step: Share = Field(
+        default=0.25, description="Fraction of every tariff removed by one liberalization.",
+        json_schema_extra=unit("fraction"),
+    )
     manufacturing_sectors: list[str] = Field(
         default_factory=lambda: ["food", "textiles", "chemicals", "machinery", "electronics"],
         description="Sectors whose jobs count as manufacturing jobs (all sectors if none of these exist in the world).",
@@ -501,7 +607,7 @@ Schedule = dict[int, float]
 class BlocEvent(ConfigBase):
     """A bloc agreement signed (members join) or a member leaving, at a period."""
 
-    period: int = Field(ge=0, description="Period at which the event takes effect.")
+    period: int = Field(ge=0, description="Period at which the event takes effect.", json_schema_extra=unit("period"))
     bloc: str = Field(min_length=1, description="Bloc name.")
     members: list[str] = Field(min_length=1, description="Countries joining (action join) or leaving (action leave).")
     action: str = Field(default="join", pattern="^(join|leave)$", description="join or leave.")
@@ -509,20 +615,21 @@ class BlocEvent(ConfigBase):
         default=0.0,
         description="Cut of the iceberg trade-cost margins (t - 1) between members on joining, fraction "
         "(trade facilitation of an agreement such as RCEP, seed 000).",
+        json_schema_extra=unit("fraction"),
     )
 
 
 class TariffShock(TariffRule):
     """A tariff rule set by decree at a period (a trade war), from then on until agents change it."""
 
-    period: int = Field(ge=0, description="Period at which the tariff is set.")
+    period: int = Field(ge=0, description="Period at which the tariff is set.", json_schema_extra=unit("period"))
 
 
 class PeriodRange(ConfigBase):
     """Periods ``start`` to ``end`` inclusive."""
 
-    start: int = Field(ge=0, description="First period.")
-    end: int = Field(ge=0, description="Last period (inclusive).")
+    start: int = Field(ge=0, description="First period.", json_schema_extra=unit("period"))
+    end: int = Field(ge=0, description="Last period (inclusive).", json_schema_extra=unit("period"))
 
     @model_validator(mode="after")
     def end_not_before_start(self):
@@ -536,7 +643,10 @@ class Disruption(PeriodRange):
 
     country: str = Field(min_length=1, description="Country hit, or a region name prefixed 'region:'.")
     sector: str = Field(default="*", min_length=1, description="Sector hit, or '*' for all.")
-    loss: float = Field(gt=0, lt=1, description="Share of capacity lost: productivity is multiplied by 1 - loss.")
+    loss: float = Field(
+        gt=0, lt=1, description="Share of capacity lost: productivity is multiplied by 1 - loss.",
+        json_schema_extra=unit("fraction"),
+    )
 
 
 class Easing(PeriodRange):
@@ -550,10 +660,12 @@ class DriversConfig(ConfigBase):
     """Exogenous time paths of a scenario (all optional: the default is a stationary world)."""
 
     labour_growth: dict[str, float] = Field(
-        default_factory=dict, description="Labour-force growth per period by country ('*' for all), fraction."
+        default_factory=dict, description="Labour-force growth per period by country ('*' for all), fraction.",
+        json_schema_extra=unit("fraction per period"),
     )
     technology_growth: dict[str, float] = Field(
-        default_factory=dict, description="Technology A_c growth per period by country ('*' for all), fraction."
+        default_factory=dict, description="Technology A_c growth per period by country ('*' for all), fraction.",
+        json_schema_extra=unit("fraction per period"),
     )
     home_bias: dict[str, float] = Field(
         default_factory=dict,
@@ -564,13 +676,19 @@ class DriversConfig(ConfigBase):
         default_factory=dict,
         description="Trade deficits from a period on, {period: {country: share of world GDP}}; countries not "
         "listed keep their configured deficit and the result must sum to 0 (a step schedule).",
+        json_schema_extra=unit("share of world GDP"),
     )
-    robot_price: Schedule = Field(default_factory=dict, description="Robot price, multiple of its period-0 level.")
+    robot_price: Schedule = Field(
+        default_factory=dict, description="Robot price, multiple of its period-0 level.",
+        json_schema_extra=unit("multiple of period 0"),
+    )
     trade_cost: Schedule = Field(
-        default_factory=dict, description="Iceberg trade-cost margins (t - 1), multiple of their period-0 level."
+        default_factory=dict, description="Iceberg trade-cost margins (t - 1), multiple of their period-0 level.",
+        json_schema_extra=unit("multiple of period 0"),
     )
     info_cost: Schedule = Field(
-        default_factory=dict, description="Information / digital barrier, multiple of agents.firms.info_cost."
+        default_factory=dict, description="Information / digital barrier, multiple of agents.firms.info_cost.",
+        json_schema_extra=unit("multiple of period 0"),
     )
     blocs: list[BlocEvent] = Field(default_factory=list, description="Bloc agreements and exits.")
     tariff_shocks: list[TariffShock] = Field(default_factory=list, description="Tariffs set by decree (trade wars).")
@@ -591,7 +709,9 @@ class SimulationConfig(ConfigBase):
     """A run: a world, how many periods, the seed, the engine and the clearing settings."""
 
     world: WorldConfig = Field(default_factory=DefaultWorldConfig)
-    periods: int = Field(default=10, ge=1, le=100_000, description="Number of periods.")
+    periods: int = Field(
+        default=10, ge=1, le=100_000, description="Number of periods.", json_schema_extra=unit("periods")
+    )
     seed: int = Field(default=0, ge=0, description="Seed of the run's numpy Generator.")
     engine: Literal["numba", "mesa", "reference"] = Field(
         default="numba",
@@ -602,6 +722,23 @@ class SimulationConfig(ConfigBase):
     save_mrio: bool = Field(default=False, description="Write each period's MRIO (pymrio save_all, parquet).")
     agents: AgentsConfig = Field(default_factory=AgentsConfig, description="The agents' decision rules and parameters.")
     drivers: DriversConfig = Field(default_factory=DriversConfig, description="Exogenous time paths of the scenario.")
+
+    @model_validator(mode="after")
+    def drivers_within_the_run(self):
+        """A driver dated after the last period would never act: an error, not a silent no-op."""
+        last = self.periods - 1
+        d = self.drivers
+        dated = [(f"tariff_shocks.{k}.period", e.period) for k, e in enumerate(d.tariff_shocks)]
+        dated += [(f"blocs.{k}.period", e.period) for k, e in enumerate(d.blocs)]
+        dated += [(f"disruptions.{k}.start", e.start) for k, e in enumerate(d.disruptions)]
+        dated += [(f"easing.{k}.start", e.start) for k, e in enumerate(d.easing)]
+        for name in ("robot_price", "trade_cost", "info_cost", "deficits"):
+            dated += [(f"{name}.{period}", period) for period in getattr(d, name)]
+        for where, period in dated:
+            if period > last:
+                raise ValueError(f"drivers.{where}: period {period} is after the last period of the run, {last} "
+                                 f"(periods: {self.periods}); the driver would never act")
+        return self
 
 
 def validate_config(model: type[BaseModel], data: Any, *, prefix: str = "") -> Any:
@@ -618,15 +755,19 @@ def read_config_data(path: str | Path) -> dict:
     if not path.is_file():
         raise ConfigError(f"{path}: no such config file")
     try:
-        if path.suffix.lower() == ".toml":
-            data = tomllib.loads(path.read_text())
-        else:
-            data = yaml.safe_load(path.read_text())
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}); "
+                          "save the config as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror or exc})") from None
+    try:
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else yaml.safe_load(text)
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         first = " ".join(str(exc).split())
         raise ConfigError(f"{path}: not valid {'TOML' if path.suffix.lower() == '.toml' else 'YAML'} ({first})") from None
-    if data is None:
-        data = {}
+    if data is None or data == {}:
+        raise ConfigError(f"{path}: the config file is empty (for the default world write `world: {{kind: default}}`)")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the config must be a mapping of keys to values")
     return data
@@ -685,3 +826,151 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
         else:
             raise ConfigError(f"{key}: cannot set a key inside a value")
     return out
+
+
+# --------------------------------------------------------------------------- the list of keys
+
+#: Units a field description may end with (", fraction."); other fields state theirs in
+#: ``json_schema_extra={"unit": ...}``.
+_UNITS = ("fraction", "ratio", "index", "log points", "elasticity", "millions of workers", "thousands of km",
+          "fraction of automatable tasks", "fraction of cost", "ad valorem fraction")
+
+
+@dataclass(frozen=True)
+class ConfigKey:
+    """One config key: dotted path (list items as ``<i>``, map keys as ``<key>``), type, default, unit, description."""
+
+    path: str
+    type: str
+    default: str
+    unit: str
+    description: str
+
+
+def _unit(field) -> str:
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    if "unit" in extra:
+        return str(extra["unit"])
+    text = (field.description or "").rstrip(".")
+    tail = text.rsplit(", ", 1)[-1] if ", " in text else ""
+    return tail if tail in _UNITS else ""
+
+
+def _bounds(metadata) -> str:
+    lo = hi = None
+    for m in metadata:
+        for attr, sym in (("ge", "["), ("gt", "(")):
+            if getattr(m, attr, None) is not None:
+                lo = (sym, getattr(m, attr))
+        for attr, sym in (("le", "]"), ("lt", ")")):
+            if getattr(m, attr, None) is not None:
+                hi = (sym, getattr(m, attr))
+    if lo and hi:
+        return f" in {lo[0]}{lo[1]:g}, {hi[1]:g}{hi[0]}"
+    if lo:
+        return f" {'>=' if lo[0] == '[' else '>'} {lo[1]:g}"
+    if hi:
+        return f" {'<=' if hi[0] == ']' else '<'} {hi[1]:g}"
+    return ""
+
+
+def _type_name(ann, metadata=()) -> str:
+    origin, args = get_origin(ann), get_args(ann)
+    if origin is Annotated:
+        return _type_name(args[0], [m for a in args[1:] for m in (getattr(a, "metadata", None) or [a])])
+    if origin is Literal:
+        return " | ".join(str(a) for a in args)
+    if origin in (Union, UnionType):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        return " | ".join(names) + (" or null" if type(None) in args else "")
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is tuple:
+        return "(" + ", ".join(_type_name(a) for a in args) + ")"
+    if origin is dict:
+        return f"map {_type_name(args[0])} -> {_type_name(args[1])}"
+    name = {Path: "path"}.get(ann, getattr(ann, "__name__", str(ann)))
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        name = ann.__name__.removesuffix("Config")
+    return name + _bounds(metadata)
+
+
+def _default(field) -> str:
+    if field.default_factory is not None:
+        value = field.default_factory()
+    elif field.is_required():
+        return "required"
+    else:
+        value = field.default
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        return f"{len(value)} items"
+    if isinstance(value, BaseModel):
+        return ""
+    return yaml.safe_dump(_plain(value), default_flow_style=True, width=10_000).strip().removesuffix("...").strip()
+
+
+def _plain(value):
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _models_in(ann) -> list[type[BaseModel]]:
+    """Config models an annotation holds directly, as an optional or as a (discriminated) union."""
+    if get_origin(ann) is Annotated:
+        ann = get_args(ann)[0]
+    cands = get_args(ann) if get_origin(ann) in (Union, UnionType) else (ann,)
+    cands = [get_args(a)[0] if get_origin(a) is Annotated else a for a in cands]
+    return [a for a in cands if isinstance(a, type) and issubclass(a, ConfigBase)]
+
+
+def _walk(model: type[BaseModel], prefix: str, note: str, out: list[ConfigKey], skip: tuple[str, ...] = ()) -> None:
+    for name, field in model.model_fields.items():
+        if name in skip:
+            continue
+        path = f"{prefix}.{name}" if prefix else name
+        ann = field.annotation
+        models = _models_in(ann)
+        if len(models) > 1:  # a union of kinds (the world): its kind, then each kind's keys marked with it
+            kinds = [m.model_fields["kind"].default for m in models]
+            default = field.default_factory().kind if field.default_factory is not None else "required"
+            doc = "; ".join(f"{k}: {(m.__doc__ or '').splitlines()[0].rstrip('.')}" for k, m in zip(kinds, models))
+            out.append(ConfigKey(f"{path}.kind", " | ".join(kinds), default, "", f"Kind of {name}. {doc}."))
+            for m, kind in zip(models, kinds):
+                _walk(m, path, f"[{kind} {name}] ", out, skip=("kind",))
+            continue
+        if models:
+            _walk(models[0], path, note, out)
+            continue
+        if get_origin(ann) is list and _models_in(get_args(ann)[0]):
+            item = _models_in(get_args(ann)[0])[0]
+            out.append(ConfigKey(path, _type_name(ann), _default(field), "", note + (field.description or item.__doc__ or "")))
+            _walk(item, f"{path}.<i>", note, out)
+            continue
+        out.append(ConfigKey(path, _type_name(ann, field.metadata), _default(field), _unit(field),
+                             note + " ".join((field.description or "").split())))
+
+
+def config_keys(prefix: str = "", model: type[BaseModel] | None = None) -> list[ConfigKey]:
+    """Every key of ``model`` (default :class:`SimulationConfig`) at or under the dotted path ``prefix``.
+
+    Generated from the pydantic fields: list items appear as ``<i>`` (``world.countries.<i>.name``),
+    and the keys of each world kind are marked with it (``[paper world]``); a key that two kinds
+    share with the same meaning appears once, marked with both.
+    """
+    rows: list[ConfigKey] = []
+    _walk(model or SimulationConfig, "", "", rows)
+    merged: dict[tuple, list[str]] = {}
+    for r in rows:
+        kind = re.match(r"^\[(\w+) world\] ", r.description)
+        key = (r.path, r.type, r.default, r.unit, r.description[kind.end():] if kind else r.description)
+        merged.setdefault(key, []).append(kind.group(1) if kind else "")
+    out = []
+    for (path, type_, default, unit, desc), kinds in merged.items():
+        kinds = [k for k in kinds if k]
+        note = f"[{', '.join(kinds)} world] " if kinds else ""
+        out.append(ConfigKey(path, type_, default, unit, note + desc))
+    prefix = prefix.strip().rstrip(".")
+    return [r for r in out if not prefix or r.path == prefix or r.path.startswith(prefix + ".")]
