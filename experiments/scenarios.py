@@ -1,14 +1,20 @@
-"""Named scenarios for ``gvc run``: configs as data (a later issue brings the full library).
+"""Named scenarios for ``gvc run``: configs as data, one YAML file each in ``library/``.
 
-A scenario is plain config data for :class:`~gvc_abm.environment.config.SimulationConfig`;
-``--set dotted.key=value`` overrides and the ``--periods/--seed/--firms/--engine`` options are
-applied to that data and the result is validated once, so every error names its field path.
+A scenario file is config data for :class:`~gvc_abm.environment.config.SimulationConfig` plus
+three documentation keys: ``summary`` (one line), ``description`` (a paragraph naming the seed
+paper and the facts of FACTS.md it speaks to) and ``aliases`` (other names it answers to). A
+copy of a scenario file is itself a config file for ``gvc run FILE``. ``--set dotted.key=value``
+overrides and the ``--periods/--seed/--firms/--engine`` options are applied to that data and the
+result is validated once, so every error names its field path.
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from gvc_abm.environment.config import (
     ConfigError,
@@ -19,45 +25,83 @@ from gvc_abm.environment.config import (
     validate_config,
 )
 
-__all__ = ["SCENARIOS", "scenario_data", "make_config"]
+__all__ = ["LIBRARY", "DOC_KEYS", "ORDER", "Scenario", "SCENARIOS", "library", "scenario", "scenario_data", "make_config"]
 
-#: name -> (description, config data)
+#: The folder of the bundled scenario files (package data).
+LIBRARY = Path(__file__).resolve().parent / "library"
+
+#: Keys of a scenario file that document it and are not config.
+DOC_KEYS = ("summary", "description", "aliases")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A bundled scenario: its name, documentation, config data and the file it comes from."""
+
+    name: str
+    summary: str
+    description: str
+    data: dict
+    path: Path
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        """The scenario file as written (YAML)."""
+        return self.path.read_text(encoding="utf-8")
+
+
+def _load(path: Path) -> Scenario:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or not raw.get("summary") or not raw.get("description"):
+        raise ConfigError(f"{path.name}: a scenario file needs summary and description")  # pragma: no cover
+    data = {k: v for k, v in raw.items() if k not in DOC_KEYS}
+    return Scenario(path.stem, " ".join(raw["summary"].split()), " ".join(raw["description"].split()), data, path,
+                    tuple(raw.get("aliases") or ()))
+
+
+#: The order ``gvc scenarios`` lists them in: the reference worlds, then the shocks; files not named here follow.
+ORDER = ("baseline", "paper", "calibrated", "trade-war", "automation-wave", "bloc", "digital-barriers", "disruption",
+         "qe-protectionism", "catch-up", "transport-vs-ideas")
+
+
+def _rank(path: Path) -> tuple[int, str]:
+    return (ORDER.index(path.stem) if path.stem in ORDER else len(ORDER), path.stem)
+
+
+def library() -> dict[str, Scenario]:
+    """Every bundled scenario by name, in :data:`ORDER` (aliases not included)."""
+    return {s.name: s for s in map(_load, sorted(LIBRARY.glob("*.yaml"), key=_rank))}
+
+
+_LIBRARY = library()
+_ALIASES = {alias: s.name for s in _LIBRARY.values() for alias in s.aliases}
+
+#: name or alias -> (summary, config data); kept for callers of the first scenario table.
 SCENARIOS: dict[str, tuple[str, dict]] = {
-    "baseline": ("the default world: 12 countries in 4 regions x 8 sectors, agents deciding, no shocks", {"world": {"kind": "default"}}),
-    "paper": ("Qu & Yang (2023) section 4: one sector, fixed mu, omega, nu (set world.countries/mu/nu/omega/sizes)", {"world": {"kind": "paper"}}),
-    "calibrated": ("a world reproducing an MRIO table in period 0 (set world.table=PATH)", {"world": {"kind": "calibrated"}}),
-    "trade-war": (
-        "USA and CHN put 25 % tariffs on each other in period 2; governments answer (FACTS: GLZ-policy, Z-measures)",
-        {"world": {"kind": "default"}, "periods": 20, "drivers": {"tariff_shocks": [
-            {"period": 2, "importer": "USA", "exporter": "CHN", "rate": 0.25},
-            {"period": 2, "importer": "CHN", "exporter": "USA", "rate": 0.25}]}},
-    ),
-    "automation-wave": (
-        "robot prices fall to 40 % from period 2 while households favour home goods (FACTS: QY-P4, technology backfire)",
-        {"world": {"kind": "default"}, "periods": 20,
-         "drivers": {"robot_price": {2: 0.4}, "home_bias": {"*": 2.5}},
-         "agents": {"households": {"max_home_bias": 5.0}}},
-    ),
-    "east-asia-bloc": (
-        "CHN, JPN and KOR form a bloc in period 2 that halves their trade-cost margins (FACTS: Z-RCEP, B-cost)",
-        {"world": {"kind": "default"}, "periods": 20,
-         "drivers": {"blocs": [{"period": 2, "bloc": "RCEP", "members": ["CHN", "JPN", "KOR"], "cost_cut": 0.5}]}},
-    ),
-    "disruption": (
-        "East Asia loses 30 % of its capacity in periods 3-5; buyers learn a risk premium (DESIGN: supply disruptions)",
-        {"world": {"kind": "default"}, "periods": 20,
-         "drivers": {"disruptions": [{"start": 3, "end": 5, "country": "region:East Asia", "loss": 0.3}]}},
-    ),
+    **{name: (s.summary, s.data) for name, s in _LIBRARY.items()},
+    **{alias: (_LIBRARY[name].summary, _LIBRARY[name].data) for alias, name in _ALIASES.items()},
 }
 
 
+def scenario(name: str) -> Scenario:
+    """The bundled scenario called ``name`` (or one of its aliases); a ConfigError otherwise."""
+    key = _ALIASES.get(name, name)
+    if key not in _LIBRARY:
+        raise ConfigError(f"SCENARIO: unknown scenario {name!r}; expected one of {', '.join(_LIBRARY)} (gvc scenarios)")
+    return _LIBRARY[key]
+
+
 def scenario_data(name: str) -> dict:
-    """Config data of a named scenario or of a YAML/TOML config file."""
+    """Config data of a named scenario or of a YAML/TOML config file (documentation keys dropped)."""
     if name in SCENARIOS:
         return copy.deepcopy(SCENARIOS[name][1])
     path = Path(name)
     if path.suffix.lower() in (".yaml", ".yml", ".toml") or path.exists():
-        return read_config_data(path)
+        data = {k: v for k, v in read_config_data(path).items() if k not in DOC_KEYS}
+        if not data:
+            raise ConfigError(f"{path}: the config file holds only documentation keys ({', '.join(DOC_KEYS)})")
+        return data
     raise ConfigError(f"SCENARIO: unknown scenario {name!r}; expected one of {', '.join(SCENARIOS)} or a YAML/TOML config file")
 
 
@@ -78,6 +122,9 @@ def make_config(
     (at least 1) of the paper world.
     """
     data = scenario_data(name)
+    for key, value in (("periods", periods), ("seed", seed), ("engine", engine), ("save_mrio", save_mrio)):
+        if value is not None:  # before the defaults are materialized: --periods may make a driver date valid
+            data[key] = value
     try:  # materialize the defaults so that overrides can address list items (countries.0...)
         data = validate_config(SimulationConfig, data).to_dict()
     except ConfigError:  # e.g. a calibrated world still waiting for its table: override the raw data
