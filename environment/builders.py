@@ -455,16 +455,21 @@ def build_default_world(
     cdf = np.cumsum(wo, axis=1)
     cdf /= cdf[:, -1:, :]
     u = rng.random(len(buyer))
-    grp_cdf = cdf[bc, :, lsec]  # (links, G)
-    origin = np.minimum((grp_cdf < u[:, None]).sum(axis=1), G - 1)
+    origin = np.empty(len(buyer), dtype=np.int64)
+    for lo in range(0, len(buyer), 1 << 20):  # in chunks: the comparison holds G floats a link
+        hi = lo + (1 << 20)
+        below = (cdf[bc[lo:hi], :, lsec[lo:hi]] < u[lo:hi, None]).sum(axis=1)
+        origin[lo:hi] = np.minimum(below, G - 1)
     # --- seller uniform within the origin cell
     cell = origin * S + lsec
     seller = start[cell] + np.minimum((rng.random(len(buyer)) * counts[cell]).astype(np.int64), counts[cell] - 1)
-    # --- merge duplicate (buyer, seller) links
-    key = buyer * F + seller
-    ukey = np.unique(key)
-    ub = ukey // F
-    us = ukey % F
+    # --- merge duplicate (buyer, seller) links: links come in buyer order, Kl to a buyer, so sorting each
+    # buyer's row and dropping repeats gives np.unique's result without sorting all the keys
+    rows = np.sort(seller.reshape(F, Kl), axis=1)
+    keep = np.ones(rows.shape, dtype=bool)
+    keep[:, 1:] = rows[:, 1:] != rows[:, :-1]
+    ub = buyer.reshape(F, Kl)[keep]
+    us = rows[keep]
     usec = sector[us]
     # within-sector weights lambda_g t^(1-sigma)
     wl = weight[us] * tcost[country[ub], country[us], usec] ** (1.0 - sigma)
