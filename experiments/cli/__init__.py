@@ -33,6 +33,7 @@ def _root() -> None:
 from . import bench, indicators  # noqa: E402,F401
 from . import decompose  # noqa: E402,F401
 from . import run, world  # noqa: E402,F401
+from . import dashboard, plot  # noqa: E402,F401
 
 __all__ = ["app", "main", "UserInputError"]
 
