@@ -32,6 +32,7 @@ from __future__ import annotations
 import random
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -692,13 +693,17 @@ def run_simulation(
     *,
     mrio_dir: str | Path | None = None,
     keep_tables: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Build a model from ``(config, seed)`` and run ``config.periods`` periods to tidy results.
 
     With ``mrio_dir`` each period's MRIO is saved to ``mrio_dir/period_0000`` ... (pymrio
-    ``save_all``, parquet). Top-level and data-in/data-out, so it pickles for batch runners.
+    ``save_all``, parquet). ``progress(done, total)`` is called once the world is built (done 0)
+    and after each period. Top-level and data-in/data-out, so it pickles for batch runners.
     """
     model = GVCModel(config, seed)
+    if progress is not None:
+        progress(0, config.periods)
     tables = []
     for _ in range(config.periods):
         period = model.period
@@ -707,6 +712,8 @@ def run_simulation(
             model.last_table.save(Path(mrio_dir) / f"period_{period:04d}", year=period)
         if keep_tables:
             tables.append(model.last_table)
+        if progress is not None:
+            progress(model.period, config.periods)
     return RunResult(
         indicators=model.indicators_frame(),
         world=model.world_frame(),
