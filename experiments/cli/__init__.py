@@ -4,15 +4,20 @@ Bad input is reported as one line ``gvc: error: <what>: <problem>`` on stderr wi
 code 2 and no traceback (:func:`main`). Commands raise :class:`UserInputError` (or a
 subclass of ``ValueError`` from the library that already names its source, such as
 ``TableError``) and never print tracebacks for the user's mistakes.
+
+Importing the app must stay fast (``gvc --help``): a command module imports only typer and
+the standard library at the top, and numpy, pandas, numba, pymrio, rich and the simulation
+inside its command functions (a test checks ``sys.modules`` after importing the app).
 """
 
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
-from .errors import UserInputError, user_errors
+from .errors import UserInputError, user_error_types
 
 app = typer.Typer(
     name="gvc",
@@ -23,9 +28,27 @@ app = typer.Typer(
 )
 
 
+def package_version() -> str:
+    """The installed gvc-abm version (``0+unknown`` when run from a source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gvc-abm")
+    except PackageNotFoundError:  # pragma: no cover - only outside an install
+        return "0+unknown"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"gvc-abm {package_version()}")
+        raise typer.Exit()
+
 
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
     """gvc-abm: agent-based simulation of global value chains, and GVC indicators of any MRIO table."""
 
 
@@ -34,8 +57,9 @@ from . import bench, indicators  # noqa: E402,F401
 from . import decompose  # noqa: E402,F401
 from . import run, world  # noqa: E402,F401
 from . import dashboard, plot  # noqa: E402,F401
+from . import config, scenarios  # noqa: E402,F401
 
-__all__ = ["app", "main", "UserInputError"]
+__all__ = ["app", "main", "UserInputError", "package_version"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except typer.Exit as exc:
         return exc.exit_code
-    except user_errors as exc:
+    except ValueError as exc:
+        if not isinstance(exc, user_error_types()):
+            raise
         print(f"gvc: error: {exc}", file=sys.stderr)
         return 2
     return rv if isinstance(rv, int) else 0

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from ..benchmarks import DECOMPOSE_METHODS, bench_decomposition, bench_indicators
-from ..outputs import write_json
+from ..outputs import check_output_file, write_json
 from . import app
+from .choices import DECOMPOSE_METHODS, ENGINES
 from .errors import UserInputError
 
 
@@ -25,24 +24,28 @@ def parse_table_size(text: str) -> tuple[int, int]:
 
 @app.command()
 def bench(
-    table: Annotated[str | None, typer.Option(help="Time every indicator on a synthetic COUNTRIESxSECTORS table, e.g. 40x20 or 77x45.")] = None,
-    decompose: Annotated[str | None, typer.Option(help=f"With --table, time a gross-exports decomposition instead: {', '.join(DECOMPOSE_METHODS)}.")] = None,
+    table: Annotated[str | None, typer.Option(help="Time every indicator on a synthetic COUNTRIESxSECTORS table, e.g. 40x20 or 77x45.", show_default="none")] = None,
+    decompose: Annotated[str | None, typer.Option(help=f"With --table, time a gross-exports decomposition instead: {', '.join(DECOMPOSE_METHODS)}.", show_default="none")] = None,
     repeat: Annotated[int, typer.Option(min=1, help="Timed repetitions (min and median are reported).")] = 3,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic table.")] = 0,
-    firms: Annotated[int | None, typer.Option(help="Time the simulation on a default world with this many firms.")] = None,
+    firms: Annotated[int | None, typer.Option(help="Time the simulation on a default world with this many firms.", show_default="none")] = None,
     links: Annotated[int, typer.Option(min=1, help="With --firms: supplier links per firm.")] = 10,
     periods: Annotated[int, typer.Option(min=1, help="With --firms: periods to time (each clears from a cold start).")] = 3,
     engine: Annotated[str, typer.Option(help="With --firms: engine, numba or mesa (alias reference).")] = "numba",
-    compare_reference: Annotated[bool, typer.Option("--compare-reference", help="With --firms: also time one period of the Mesa / reference engine and report the speedups.")] = False,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write the measurements as JSON to this file.")] = None,
+    compare_reference: Annotated[bool, typer.Option("--compare-reference", help="With --firms: also time one period of the Mesa / reference engine and report the speedups.", show_default="off")] = False,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the measurements as JSON to this file.", show_default="none")] = None,
 ) -> None:
     """Measure speed and peak memory; figures go to the console and, with --json, to a file."""
+    from rich.console import Console
+
+    if json_out is not None:
+        check_output_file(json_out, "--json")
     if firms is not None:
         if table is not None:
             raise UserInputError("bench: give either --table or --firms, not both")
         if firms < 96:
             raise UserInputError(f"--firms: the default world needs at least 96 firms (12 countries x 8 sectors), got {firms}")
-        if engine not in ("numba", "mesa", "reference"):
+        if engine not in ENGINES:
             raise UserInputError(f"--engine: expected numba, mesa or reference, got {engine!r}")
         from ..bench_simulation import bench_simulation  # the simulation stack loads only when asked for
 
@@ -62,11 +65,13 @@ def bench(
             line += " [not converged]"
         Console().print(line)
         if json_out is not None:
-            write_json(json_out, result)
+            write_json(json_out, result, what="--json")
         return
     if table is None:
         raise UserInputError("bench: give --table COUNTRIESxSECTORS or --firms N")
     G, N = parse_table_size(table)
+    from ..benchmarks import bench_decomposition, bench_indicators  # numpy and the indicator library load only now
+
     if decompose is not None:
         if decompose not in DECOMPOSE_METHODS:
             raise UserInputError(f"--decompose: unknown method {decompose!r}; expected one of {', '.join(DECOMPOSE_METHODS)}")
@@ -83,4 +88,4 @@ def bench(
             f"median {result['seconds_median']:.3f} s, peak RSS {result['peak_rss_mb']:.0f} MB"
         )
     if json_out is not None:
-        write_json(json_out, result)
+        write_json(json_out, result, what="--json")

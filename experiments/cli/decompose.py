@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from gvc_abm.analysis.bilateral import LEVELS, aggregate, kww_from_wwz, to_long
-from gvc_abm.analysis.borin_mancini import BM_PERSPECTIVES, bm_decomposition, gvc_shares
-from gvc_abm.analysis.gross_exports import country_regions
-from gvc_abm.analysis.mrio import MRIO, TABLE_FORMATS, read_table
-from gvc_abm.analysis.wwz import wwz_decomposition
-
-from ..outputs import atomic_path
+from ..outputs import atomic_path, check_output_file
 from . import app
+from .choices import BM_PERSPECTIVES, LEVELS, TABLE_FORMATS
 from .errors import UserInputError, read_json
 from .indicators import EXAMPLES, example_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gvc_abm.analysis.mrio import MRIO
 
 #: ``--method`` names and what each computes.
 METHODS = {
@@ -53,9 +50,15 @@ def read_groups(path: Path) -> dict[str, list[str]]:
 
 
 def decompose_table(
-    m: MRIO, method: str, level: str, groups: dict | None = None, perspective: str = "exporter"
-) -> pd.DataFrame:
+    m: "MRIO", method: str, level: str, groups: dict | None = None, perspective: str = "exporter"
+) -> "pd.DataFrame":
     """The decomposition of ``m`` by ``method``, summed to ``level`` (wide: one column per term)."""
+    import pandas as pd
+
+    from gvc_abm.analysis.bilateral import aggregate, kww_from_wwz
+    from gvc_abm.analysis.borin_mancini import bm_decomposition, gvc_shares
+    from gvc_abm.analysis.wwz import wwz_decomposition
+
     if method in ("wwz", "kww"):
         df = aggregate(wwz_decomposition(m, groups), level)
         return kww_from_wwz(df) if method == "kww" else df
@@ -72,8 +75,12 @@ def _summary_columns(method: str) -> list[str]:
     return cols + (["GVC_share", "GVCB_share", "GVCF_share"] if method == "bm-source" else [])
 
 
-def print_summary(df_country: pd.DataFrame, method: str, console: Console) -> None:
+def print_summary(df_country: "pd.DataFrame", method: str, console) -> None:
     """Rich table: one row per exporter, the method's headline parts, and the world total."""
+    from rich.table import Table
+
+    from gvc_abm.analysis.bilateral import kww_from_wwz
+
     if method == "wwz":
         df_country = kww_from_wwz(df_country)
     cols = _summary_columns(method)
@@ -107,17 +114,17 @@ def print_summary(df_country: pd.DataFrame, method: str, console: Console) -> No
 
 @app.command()
 def decompose(
-    path: Annotated[Path | None, typer.Argument(help="A folder written by pymrio's save_all (txt or parquet), or a raw download with --format.")] = None,
+    path: Annotated[Path | None, typer.Argument(help="A folder written by pymrio's save_all (txt or parquet), or a raw download with --format.", show_default="none")] = None,
     method: Annotated[str, typer.Option(help=f"Decomposition: {', '.join(METHODS)}.")] = "wwz",
     level: Annotated[str, typer.Option(help=f"Detail of the output: {', '.join(LEVELS)}.")] = "country",
-    groups: Annotated[Path | None, typer.Option(help='JSON country groups {"EU": ["DEU", "FRA"], ...}: trade within a group is domestic.')] = None,
+    groups: Annotated[Path | None, typer.Option(help='JSON country groups {"EU": ["DEU", "FRA"], ...}: trade within a group is domestic.', show_default="none")] = None,
     perspective: Annotated[str, typer.Option(help="For bm-source: count value added the first time it leaves the exporter (exporter) or enters this flow (bilateral).")] = "exporter",
-    out: Annotated[Path | None, typer.Option(help="Write the tidy long table (labels, term, value) to FILE.parquet or FILE.csv.")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help=f"Parse a raw download with pymrio: {', '.join(TABLE_FORMATS)}.")] = None,
-    year: Annotated[int | None, typer.Option(help="Year to read, for --format wiod2013, oecd and eora26.")] = None,
-    example: Annotated[str | None, typer.Option(help=f"Use a built-in example table instead of PATH: {', '.join(EXAMPLES)}.")] = None,
-    use_table_x: Annotated[bool, typer.Option("--use-table-x", help="Use the table's own gross output x instead of Z1 + Y1 (the terms then add up to exports only as closely as x = Z1 + Y1 holds).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the summary table.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write the tidy long table (labels, term, value) to FILE.parquet or FILE.csv.", show_default="none")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help=f"Parse a raw download with pymrio: {', '.join(TABLE_FORMATS)}.", show_default="pymrio save_all")] = None,
+    year: Annotated[int | None, typer.Option(help="Year to read, for --format wiod2013, oecd and eora26.", show_default="pymrio's default")] = None,
+    example: Annotated[str | None, typer.Option(help=f"Use a built-in example table instead of PATH: {', '.join(EXAMPLES)}.", show_default="none")] = None,
+    use_table_x: Annotated[bool, typer.Option("--use-table-x", help="Use the table's own gross output x instead of Z1 + Y1 (the terms then add up to exports only as closely as x = Z1 + Y1 holds).", show_default="off")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the summary table.", show_default="off")] = False,
 ) -> None:
     """Decompose bilateral gross exports by value-added origin and destination (WWZ, KWW, Borin-Mancini)."""
     if (path is None) == (example is None):
@@ -133,10 +140,16 @@ def decompose(
     if fmt is not None and fmt not in TABLE_FORMATS:
         raise UserInputError(f"--format: unknown format {fmt!r}; expected one of {', '.join(TABLE_FORMATS)}")
     if out is not None:
-        if out.is_dir():
-            raise UserInputError(f"--out {out}: is a directory, expected a file name")
+        check_output_file(out, "--out")
         if out.suffix.lower() not in OUT_SUFFIXES:
             raise UserInputError(f"--out {out}: unknown file type {out.suffix!r}; expected .parquet or .csv")
+    import pandas as pd  # the library loads only now
+
+    from gvc_abm.analysis.bilateral import aggregate, to_long
+    from gvc_abm.analysis.borin_mancini import gvc_shares
+    from gvc_abm.analysis.gross_exports import country_regions
+    from gvc_abm.analysis.mrio import read_table
+
     group_map = read_groups(groups) if groups is not None else None
     m = example_table(example) if example is not None else read_table(path, fmt, year, use_table_x=use_table_x)
     if group_map is not None:
@@ -152,7 +165,7 @@ def decompose(
     df = decompose_table(m, method, level, group_map, perspective)
     if out is not None:
         long = to_long(df)
-        with atomic_path(out) as tmp:
+        with atomic_path(out, "--out") as tmp:
             if out.suffix.lower() == ".parquet":
                 long.to_parquet(tmp, index=False)
             else:
@@ -162,6 +175,8 @@ def decompose(
         if method == "bm-source" and level != "country":
             base = country.drop(columns=[c for c in country.columns if c.endswith("_share")])
             country = pd.concat([base, gvc_shares(base)], axis=1)
+        from rich.console import Console
+
         console = Console()
         console.width = max(console.width, 150)
         print_summary(country, method, console)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from gvc_abm.analysis.examples import qu_yang_table
-from gvc_abm.analysis.indicators import compute_indicators, table_from_indicators
-from gvc_abm.analysis.mrio import MRIO, TABLE_FORMATS, read_table
-
-from ..outputs import atomic_path, write_json
-from . import app
+from ..outputs import atomic_path, check_output_file, write_json
+from . import app, package_version
+from .choices import TABLE_FORMATS
 from .errors import UserInputError, read_json
+
+if TYPE_CHECKING:
+    from gvc_abm.analysis.mrio import MRIO
+
+__all__ = ["EXAMPLES", "example_table", "package_version", "read_region_map", "print_summary", "indicators"]
 
 #: Built-in example tables for ``--example`` (no file needed).
 EXAMPLES = {
@@ -24,17 +23,11 @@ EXAMPLES = {
 }
 
 
-def package_version() -> str:
-    """The installed gvc-abm version (``0+unknown`` when run from a source tree)."""
-    try:
-        return version("gvc-abm")
-    except PackageNotFoundError:  # pragma: no cover - only outside an install
-        return "0+unknown"
-
-
-def example_table(name: str) -> MRIO:
+def example_table(name: str) -> "MRIO":
     """The built-in example table ``name`` (see :data:`EXAMPLES`)."""
     if name == "qu-yang":
+        from gvc_abm.analysis.examples import qu_yang_table
+
         return qu_yang_table(5, mu=0.6, nu=0.45, omega=0.7, sizes=[1.0, 1.5, 2.0, 3.0, 5.0])
     raise UserInputError(f"--example: unknown example {name!r}; expected one of {', '.join(EXAMPLES)}")
 
@@ -55,6 +48,8 @@ def read_region_map(path: Path, countries: tuple[str, ...]) -> dict[str, str]:
 
 def print_summary(result: dict, console: Console) -> None:
     """A rich table of the headline indicators per country, and the world line."""
+    from rich.table import Table
+
     table = Table(title="GVC indicators", title_justify="left")
     cols = [
         ("country", None), ("GDP", "gdp"), ("exports", "exports"), ("openness", "openness"),
@@ -90,16 +85,16 @@ def print_summary(result: dict, console: Console) -> None:
 
 @app.command()
 def indicators(
-    path: Annotated[Path | None, typer.Argument(help="A folder written by pymrio's save_all (txt or parquet), or a raw download with --format.")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help=f"Parse a raw download with pymrio: {', '.join(TABLE_FORMATS)}.")] = None,
-    year: Annotated[int | None, typer.Option(help="Year to read, for --format wiod2013, oecd and eora26.")] = None,
-    example: Annotated[str | None, typer.Option(help=f"Use a built-in example table instead of PATH: {', '.join(EXAMPLES)}.")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write all indicators as JSON to this file.")] = None,
-    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the per-country table as CSV to this file.")] = None,
-    regions: Annotated[Path | None, typer.Option(help='JSON map {"COUNTRY": "REGION"}: adds the regionalization block.')] = None,
-    use_table_x: Annotated[bool, typer.Option("--use-table-x", help="Use the table's own gross output x instead of Z1 + Y1.")] = False,
+    path: Annotated[Path | None, typer.Argument(help="A folder written by pymrio's save_all (txt or parquet), or a raw download with --format.", show_default="none")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help=f"Parse a raw download with pymrio: {', '.join(TABLE_FORMATS)}.", show_default="pymrio save_all")] = None,
+    year: Annotated[int | None, typer.Option(help="Year to read, for --format wiod2013, oecd and eora26.", show_default="pymrio's default")] = None,
+    example: Annotated[str | None, typer.Option(help=f"Use a built-in example table instead of PATH: {', '.join(EXAMPLES)}.", show_default="none")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write all indicators as JSON to this file.", show_default="none")] = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the per-country table as CSV to this file.", show_default="none")] = None,
+    regions: Annotated[Path | None, typer.Option(help='JSON map {"COUNTRY": "REGION"}: adds the regionalization block.', show_default="none")] = None,
+    use_table_x: Annotated[bool, typer.Option("--use-table-x", help="Use the table's own gross output x instead of Z1 + Y1.", show_default="off")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the Louvain community detection.")] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the summary table.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not print the summary table.", show_default="off")] = False,
 ) -> None:
     """Compute GVC participation (KWW, Qu & Yang), localization, HHI, TBI, lengths and regionalization of an MRIO table."""
     if (path is None) == (example is None):
@@ -107,8 +102,11 @@ def indicators(
     if fmt is not None and fmt not in TABLE_FORMATS:
         raise UserInputError(f"--format: unknown format {fmt!r}; expected one of {', '.join(TABLE_FORMATS)}")
     for opt, target in (("--json", json_out), ("--csv", csv_out)):
-        if target is not None and target.is_dir():
-            raise UserInputError(f"{opt} {target}: is a directory, expected a file name")
+        if target is not None:
+            check_output_file(target, opt)
+    from gvc_abm.analysis.indicators import compute_indicators, table_from_indicators  # the library loads only now
+    from gvc_abm.analysis.mrio import read_table
+
     if example is not None:
         m = example_table(example)
         source = f"example:{example}"
@@ -124,11 +122,13 @@ def indicators(
     }
     result = compute_indicators(m, region_map, seed=seed, meta=meta)
     if json_out is not None:
-        write_json(json_out, result)
+        write_json(json_out, result, what="--json")
     if csv_out is not None:
-        with atomic_path(csv_out) as tmp:
+        with atomic_path(csv_out, "--csv") as tmp:
             table_from_indicators(result).to_csv(tmp)
     if not quiet:
+        from rich.console import Console
+
         console = Console()
         console.width = max(console.width, 150)  # the table is wide; don't squeeze it when piped
         print_summary(result, console)

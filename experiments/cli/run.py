@@ -7,27 +7,25 @@ log: period, country, instrument, target, sector, restrictive, source), ``manife
 (config, seed, versions, convergence per period) and, with ``--save-mrio``,
 ``mrio/period_0000/...`` (pymrio ``save_all`` folders, parquet). Everything is written to a
 temporary folder beside DIR and moved into place at the end, so a failed run leaves nothing
-half written. The config is validated before anything is written.
+half written (:func:`~gvc_abm.experiments.outputs.atomic_folder`). The config, the memory it
+needs and the output folder are checked before anything is written; a folder holding results
+is replaced only with ``--force``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
-import tempfile
-import warnings
-from importlib.metadata import PackageNotFoundError, version
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from ..scenarios import SCENARIOS, make_config
+from ..outputs import atomic_folder, check_output_folder
 from . import app
+from .choices import ENGINES
 from .errors import UserInputError
 
 OUTPUTS = ("indicators.parquet", "world.parquet", "events.parquet", "manifest.json", "mrio")
@@ -35,6 +33,8 @@ OUTPUTS = ("indicators.parquet", "world.parquet", "events.parquet", "manifest.js
 
 def versions() -> dict[str, str]:
     """Versions of the packages that decide the numbers."""
+    from importlib.metadata import PackageNotFoundError, version
+
     out = {"python": platform.python_version()}
     for pkg in ("gvc-abm", "numpy", "numba", "pandas", "pyarrow", "pymrio", "pydantic", "scipy"):
         try:
@@ -44,24 +44,10 @@ def versions() -> dict[str, str]:
     return out
 
 
-def _finalize(tmp: Path, out: Path) -> None:
-    """Move the finished outputs from ``tmp`` into ``out`` (replacing a previous run's files)."""
-    if not out.exists():
-        os.replace(tmp, out)
-        return
-    for name in OUTPUTS:
-        old = out / name
-        if old.is_dir():
-            shutil.rmtree(old)
-        elif old.exists():
-            old.unlink()
-    for item in tmp.iterdir():
-        os.replace(item, out / item.name)
-    tmp.rmdir()
-
-
-def print_run_summary(result, console: Console) -> None:
+def print_run_summary(result, console) -> None:
     """First and last period's headline indicators per country, and the policy events by kind."""
+    from rich.table import Table
+
     ind = result.indicators
     first, last = ind[ind.period == ind.period.min()].set_index("country"), ind[ind.period == ind.period.max()].set_index("country")
     table = Table(title=f"GVC indicators, period {int(ind.period.min())} -> {int(ind.period.max())}", title_justify="left")
@@ -80,56 +66,88 @@ def print_run_summary(result, console: Console) -> None:
         console.print("policy events: none")
 
 
+@contextmanager
+def run_progress(periods: int, show: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress display on stderr, yielding the ``progress(done, total)`` callback of
+    :func:`~gvc_abm.environment.model.run_simulation`; nothing (None) unless ``show`` and stderr is a terminal.
+
+    Until the world is built it shows what is happening: loading the simulation, drawing the
+    world and, on the first run on a machine, compiling the numba kernels (cached afterwards).
+    """
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not show or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("building the world (a first run compiles the kernels)", total=None)
+
+        def report(done: int, total: int) -> None:
+            label = f"period {min(done + 1, total)} of {total}" if done < total else "writing results"
+            bar.update(task, description=label, completed=done, total=total, refresh=True)
+
+        yield report
+
+
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help=f"Scenario: {', '.join(SCENARIOS)}, or a YAML/TOML config file.")],
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config value: dotted.key=value (repeatable).")] = None,
-    periods: Annotated[int | None, typer.Option(help="Number of periods.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the run.")] = None,
-    firms: Annotated[int | None, typer.Option(help="Total number of firms.")] = None,
-    engine: Annotated[str | None, typer.Option(help="Engine: numba (compiled) or mesa (Mesa agents; alias reference).")] = None,
-    save_mrio: Annotated[bool, typer.Option("--save-mrio", help="Save each period's MRIO under DIR/mrio/.")] = False,
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the closing line, not the summary table.")] = False,
+    scenario: Annotated[str, typer.Argument(help="A bundled scenario (list them: gvc scenarios) or a YAML/TOML config file.")],
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config value: dotted.key=value (repeatable; keys: gvc config keys).", show_default="none")] = None,
+    periods: Annotated[int | None, typer.Option(help="Number of periods.", show_default="the scenario's")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the run.", show_default="the scenario's, else 0")] = None,
+    firms: Annotated[int | None, typer.Option(help="Total number of firms.", show_default="the scenario's")] = None,
+    engine: Annotated[str | None, typer.Option(help="Engine: numba (compiled) or mesa (Mesa agents; alias reference).", show_default="the scenario's, else numba")] = None,
+    save_mrio: Annotated[bool, typer.Option("--save-mrio", help="Save each period's MRIO under DIR/mrio/.", show_default="off")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (must be new or empty, unless --force).", show_default="required")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the results of an earlier run in --out (other files there stay).", show_default="off")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the closing line: no progress, no summary table.", show_default="off")] = False,
 ) -> None:
     """Run SCENARIO (firms, governments and households deciding under its drivers) and write tidy results to --out DIR."""
     if out is None:
         raise UserInputError("--out: give the output folder")
-    if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {out}: exists and is not a folder")
-    if engine is not None and engine not in ("numba", "mesa", "reference"):
+    if engine is not None and engine not in ENGINES:
         raise UserInputError(f"--engine: expected numba, mesa or reference, got {engine!r}")
-    from gvc_abm.environment.clearing import ClearingWarning  # the simulation stack loads only for a run
-    from gvc_abm.environment.model import run_simulation
+    check_output_folder(out, "--out", force=force)
+    from gvc_abm.environment.builders import check_memory
+
+    from ..scenarios import make_config
 
     cfg = make_config(scenario, set_, periods=periods, seed=seed, firms=firms, engine=engine,
                       save_mrio=True if save_mrio else None)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ClearingWarning)
-            result = run_simulation(cfg, mrio_dir=(tmp / "mrio") if cfg.save_mrio else None)
-        result.indicators.to_parquet(tmp / "indicators.parquet", index=False)
-        result.world.to_parquet(tmp / "world.parquet", index=False)
-        result.events.to_parquet(tmp / "events.parquet", index=False)
-        manifest = {
-            "scenario": scenario,
-            "seed": cfg.seed,
-            "periods": cfg.periods,
-            "engine": cfg.engine,
-            "config": cfg.to_dict(),
-            "versions": versions(),
-            "converged": all(c["converged"] for c in result.convergence),
-            "convergence": result.convergence,
-            "warnings": [str(w.message) for w in caught],
-            "files": sorted(p.name for p in tmp.iterdir()) + ["manifest.json"],
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        _finalize(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
+    check_memory(cfg.world)
+    with run_progress(cfg.periods, not quiet) as progress:
+        import warnings
+
+        from gvc_abm.environment.clearing import ClearingWarning  # the simulation stack loads only for a run
+        from gvc_abm.environment.model import run_simulation
+
+        with atomic_folder(out, OUTPUTS, "--out", force=force) as tmp:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ClearingWarning)
+                result = run_simulation(cfg, mrio_dir=(tmp / "mrio") if cfg.save_mrio else None, progress=progress)
+            result.indicators.to_parquet(tmp / "indicators.parquet", index=False)
+            result.world.to_parquet(tmp / "world.parquet", index=False)
+            result.events.to_parquet(tmp / "events.parquet", index=False)
+            manifest = {
+                "scenario": scenario,
+                "seed": cfg.seed,
+                "periods": cfg.periods,
+                "engine": cfg.engine,
+                "config": cfg.to_dict(),
+                "versions": versions(),
+                "converged": all(c["converged"] for c in result.convergence),
+                "convergence": result.convergence,
+                "warnings": [str(w.message) for w in caught],
+                "files": sorted(p.name for p in tmp.iterdir()) + ["manifest.json"],
+            }
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    from rich.console import Console
+
     console = Console(stderr=True)
     for w in caught:
         console.print(f"[yellow]warning:[/yellow] {w.message}")

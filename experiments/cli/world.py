@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
-from rich.console import Console
-from rich.table import Table
 
 if TYPE_CHECKING:
     from gvc_abm.environment.state import World
 
-from ..scenarios import make_config
 from . import app
 from .errors import UserInputError
 
@@ -24,6 +20,8 @@ KINDS = {"default": "baseline", "paper": "paper", "calibrated": "calibrated"}
 
 def world_summary(world: "World") -> dict:
     """Per-country and per-sector figures of the world's current state (plain data)."""
+    import numpy as np
+
     fs, cs, pol, net = world.firms, world.country_state, world.policy, world.network
     G, S = world.G, world.S
     va = fs.nu * fs.output
@@ -56,9 +54,9 @@ def world_summary(world: "World") -> dict:
 def describe(
     kind: Annotated[str, typer.Argument(help="default, calibrated or paper.")] = "default",
     table: Annotated[str | None, typer.Argument(help="The MRIO table of a calibrated world (a pymrio save_all folder).")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config value: dotted.key=value (repeatable).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the world.")] = None,
-    firms: Annotated[int | None, typer.Option(help="Total number of firms.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config value: dotted.key=value (repeatable; keys: gvc config keys).", show_default="none")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the world.", show_default="the scenario's, else 0")] = None,
+    firms: Annotated[int | None, typer.Option(help="Total number of firms.", show_default="the world's")] = None,
 ) -> None:
     """Print the countries, sectors, firms and links of a world."""
     if kind not in KINDS:
@@ -68,8 +66,14 @@ def describe(
         if kind != "calibrated":
             raise UserInputError(f"TABLE: only a calibrated world takes a table, not {kind!r}")
         overrides.insert(0, f"world.table={table}")
-    cfg = make_config(KINDS[kind], overrides, seed=seed, firms=firms)
+    from rich.console import Console
+    from rich.table import Table
+
     from gvc_abm.environment.model import build_world_for  # the simulation stack loads only when asked for
+
+    from ..scenarios import make_config
+
+    cfg = make_config(KINDS[kind], overrides, seed=seed, firms=firms)
 
     world = build_world_for(cfg)
     info = world_summary(world)

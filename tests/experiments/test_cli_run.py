@@ -108,11 +108,13 @@ def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, args, ne
     assert list(tmp_path.iterdir()) == []
 
 
-def test_rerun_replaces_previous_outputs(tmp_path):
+def test_rerun_with_force_replaces_previous_outputs(tmp_path):
     out = tmp_path / "run"
     assert main(["run", "paper", "--periods", "2", "--save-mrio", "--out", str(out)]) == 0
     assert (out / "mrio" / "period_0001").exists()
-    assert main(["run", "paper", "--periods", "1", "--out", str(out)]) == 0
+    assert main(["run", "paper", "--periods", "1", "--out", str(out)]) == 2  # results there: refused
+    assert (out / "mrio" / "period_0001").exists()
+    assert main(["run", "paper", "--periods", "1", "--force", "--out", str(out)]) == 0
     assert not (out / "mrio").exists()
     assert len(pd.read_parquet(out / "world.parquet")) == 5
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
@@ -147,7 +149,8 @@ def test_the_readme_scenario_file_runs(tmp_path):
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     block = re.search(r"```yaml\n(world:.*?)```", readme, re.S).group(1)
     (tmp_path / "s.yaml").write_text(block)
-    args = ["run", str(tmp_path / "s.yaml"), "--periods", "4", "--firms", "400", "--out", str(tmp_path / "o"), "-q"]
+    # 16 periods: the example's last driver is the deficit schedule of period 15
+    args = ["run", str(tmp_path / "s.yaml"), "--periods", "16", "--firms", "400", "--out", str(tmp_path / "o"), "-q"]
     assert main(args) == 0
     events = pd.read_parquet(tmp_path / "o" / "events.parquet")
     assert {"tariff_shock", "bloc_join"} <= set(events.instrument)
