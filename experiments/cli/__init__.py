@@ -56,6 +56,7 @@ def _root(
 from . import bench, indicators  # noqa: E402,F401
 from . import decompose  # noqa: E402,F401
 from . import run, world  # noqa: E402,F401
+from . import batch  # noqa: E402,F401
 from . import dashboard, plot  # noqa: E402,F401
 from . import config, scenarios  # noqa: E402,F401
 
