@@ -184,7 +184,9 @@ def draw_participation(ax, run: RunTables) -> pd.DataFrame:
     handles = [Line2D([], [], color="#000000" if g == WORLD else colours[g], label=g) for g in (WORLD, *regions)]
     handles += [Line2D([], [], color="#555555", linestyle="-", label="forward DVX/Ex"),
                 Line2D([], [], color="#555555", linestyle="--", label="backward FVA/Ex")]
-    ax.legend(handles=handles, fontsize=7, ncol=2)
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, hi + 0.3 * (hi - lo))  # headroom for the legend above the lines
+    ax.legend(handles=handles, fontsize=7, ncol=4, loc="upper center", columnspacing=1.0, handlelength=1.8)
     _period_axis(ax)
     ax.set_ylabel("GVC participation (share of gross exports)")
     ax.set_title("GVC participation, KWW", fontsize=10)

@@ -94,7 +94,11 @@ def dashboard_config(
     """
     value, note = parse_seed(seed)
     notes = [note] if note else []
-    cfg = make_config(scenario_name, periods=int(periods), seed=value, firms=firms)
+    try:
+        cfg = make_config(scenario_name, periods=int(periods), seed=value, firms=firms)
+    except ConfigError:  # a horizon shorter than the scenario's own drivers: run the scenario's periods
+        cfg = make_config(scenario_name, seed=value, firms=firms)
+        notes.append(f"{periods} periods end before {scenario_name}'s drivers act: its {cfg.periods} periods are run")
     data = cfg.to_dict()
     countries = country_names(cfg)
     t = int(lever_period)
@@ -218,7 +222,7 @@ def page_defaults(env: Mapping[str, str] | None = None) -> dict:
 
 def model_params(defaults: Mapping) -> dict:
     """SolaraViz's ``model_params``: the inputs of every keyword of :class:`DashboardModel`."""
-    countries = country_names(make_config(defaults["scenario_name"], periods=2, firms=defaults["firms"]))
+    countries = country_names(make_config(defaults["scenario_name"], firms=defaults["firms"]))
 
     def country(value: str, fallback: int, label: str) -> dict:
         value = value if value in countries else countries[min(fallback, len(countries) - 1)]

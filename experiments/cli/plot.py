@@ -37,12 +37,15 @@ def plot(
     out: Annotated[Path | None, typer.Option("--out", help="Folder for the figures.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="File format: png, svg or pdf.")] = "png",
     force: Annotated[bool, typer.Option("--force", help="Replace the figures of a --out folder that is not empty.")] = False,
+    dpi: Annotated[int, typer.Option(help="Resolution of png figures, dots per inch (figures are 11 x 8 in or smaller).")] = 110,
 ) -> None:
     """Draw the figures of a run (network, indicators, VA heatmap, events) or a batch (means with 95 % bands) into --out DIR."""
     if out is None:
         raise UserInputError("--out: give the folder for the figures")
     if fmt not in FORMATS:
         raise UserInputError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    if not 30 <= dpi <= 1200:
+        raise UserInputError(f"--dpi: expected 30 to 1200, got {dpi}")
     from ..outputs import OutputError, atomic_folder, check_output_folder
 
     try:
@@ -71,7 +74,7 @@ def plot(
     names = [f"{stem}.{fmt}" for stem in figs]
     try:
         with atomic_folder(out, names, "--out", force=force) as tmp:
-            plots.save_figures(figs, tmp, fmt)
+            plots.save_figures(figs, tmp, fmt, dpi=dpi)
     except OutputError as exc:
         raise UserInputError(str(exc)) from None
     print(f"{len(names)} figure(s) -> {out}: {', '.join(names)}")

@@ -62,6 +62,12 @@ def test_levers_that_cannot_act_are_noted_not_run():
     assert any("both USA" in n for n in notes) and any("moved to it" in n for n in notes)
 
 
+def test_a_horizon_before_the_scenario_acts_runs_its_own_periods():
+    cfg, notes = dashboard.dashboard_config("trade-war", 0, firms=FIRMS, periods=2)
+    assert cfg.periods == make_config("trade-war").periods and "2 periods end before" in notes[0]
+    assert dashboard.model_params({"scenario_name": "trade-war", "seed": "0", "firms": FIRMS, "periods": 2})
+
+
 def test_model_params_are_the_model_keywords_and_reset_rebuilds_from_them():
     """Reset calls DashboardModel(**values of the inputs): every input must be a keyword, every keyword an input."""
     params = dashboard.model_params({"scenario_name": "baseline", "seed": "7", "firms": FIRMS, "periods": 6})
