@@ -17,32 +17,40 @@ def run_dir(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def plain_run(tmp_path_factory):
+    """A run that saved no MRIO: only the figures of its tables can be drawn."""
+    out = tmp_path_factory.mktemp("cli_plot") / "plain"
+    assert main(["run", "baseline", "--periods", "2", "--firms", "100", "-q", "--out", str(out)]) == 0
+    return out
+
+
 def _image_size(path):
     from matplotlib.image import imread
 
     return imread(path).shape
 
 
-@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
-def test_run_figures_are_written(run_dir, tmp_path, fmt, capsys):
+def test_run_figures_are_written(run_dir, tmp_path, capsys):
     out = tmp_path / "fig"
-    assert main(["plot", str(run_dir), "--out", str(out), "--format", fmt]) == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}.{fmt}" for s in RUN_FIGURES)
+    assert main(["plot", str(run_dir), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}.png" for s in RUN_FIGURES)
     for stem in RUN_FIGURES:
-        data = (out / f"{stem}.{fmt}").read_bytes()
-        assert data.startswith(MAGIC[fmt]) and len(data) > 5_000, stem
-        if fmt == "png":
-            h, w, _ = _image_size(out / f"{stem}.png")
-            assert h > 300 and w > 500
+        data = (out / f"{stem}.png").read_bytes()
+        assert data.startswith(MAGIC["png"]) and len(data) > 5_000, stem
+        h, w, _ = _image_size(out / f"{stem}.png")
+        assert h > 300 and w > 500
     assert f"5 figure(s) -> {out}" in capsys.readouterr().out
 
 
-def test_run_without_mrio_draws_what_it_can(tmp_path, capsys):
-    run = tmp_path / "run"
-    assert main(["run", "baseline", "--periods", "2", "--firms", "100", "-q", "--out", str(run)]) == 0
-    capsys.readouterr()
-    assert main(["plot", str(run), "--out", str(tmp_path / "fig")]) == 0
-    assert sorted(p.name for p in (tmp_path / "fig").iterdir()) == ["events.png", "indicators.png"]
+@pytest.mark.parametrize("fmt", ["svg", "pdf"])
+def test_run_without_mrio_draws_what_it_can(plain_run, tmp_path, fmt, capsys):
+    out = tmp_path / "fig"
+    assert main(["plot", str(plain_run), "--out", str(out), "--format", fmt]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [f"events.{fmt}", f"indicators.{fmt}"]
+    for p in out.iterdir():
+        data = p.read_bytes()
+        assert data.startswith(MAGIC[fmt]) and len(data) > 5_000, p.name
     assert "not drawn" in capsys.readouterr().out
 
 
@@ -73,21 +81,21 @@ def test_bad_input_is_one_line_and_writes_nothing(run_dir, tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "broken"]  # no temporaries left
 
 
-def test_existing_out_needs_force(run_dir, tmp_path, capsys):
+def test_existing_out_needs_force(plain_run, tmp_path, capsys):
     out = tmp_path / "fig"
     out.mkdir()
     (out / "notes.txt").write_text("keep")
-    _fails(["plot", str(run_dir), "--out", str(out)], capsys, contains="--force")
+    _fails(["plot", str(plain_run), "--out", str(out)], capsys, contains="--force")
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
-    assert main(["plot", str(run_dir), "--out", str(out), "--force"]) == 0
-    assert (out / "notes.txt").read_text() == "keep" and (out / "overview.png").stat().st_size > 5_000
+    assert main(["plot", str(plain_run), "--out", str(out), "--force", "--dpi", "60"]) == 0
+    assert (out / "notes.txt").read_text() == "keep" and _image_size(out / "indicators.png")[:2] == (480, 660)
 
 
 def test_batch_figures_are_written(tmp_path, capsys):
     pytest.importorskip("gvc_abm.experiments.cli.batch", reason="gvc batch is not installed")
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text("scenario: [baseline, trade-war]\nset: {world.firms.count: 100, periods: 3}\n"
-                     "design: grid\nseeds: 2\nseed: 0\n")
+                     "design: grid\nseeds: 1\nseed: 0\n")
     batch = tmp_path / "batch"
     assert main(["batch", str(sweep), "--out", str(batch), "--serial"]) == 0
     capsys.readouterr()
