@@ -12,8 +12,8 @@ Layout of a batch folder ``DIR``:
   the parameter names, the whole config, the package version and the SHA-256 of the table's
   content (:func:`table_digest`); pages carry CRC checksums.
 - ``manifest.parquet``: one row per run: ``run_id, scenario, replicate, seed``, the
-  parameters, ``status`` (done / failed / pending), ``error``, ``warnings``, ``wall_time``
-  (seconds in the worker), ``worker``, ``config_hash``, ``version``, ``sha256`` of the run
+  parameters, ``status`` (done / failed / pending), ``error``, ``warnings``, ``wall_time`` and
+  ``cpu_time`` (seconds of the run in its worker), ``worker``, ``config_hash``, ``version``, ``sha256`` of the run
   file and ``location`` (runs, or dataset after ``gvc results --compact``).
 - ``sweep.yaml`` (the sweep file as given), ``sweep.json`` (its parsed spec) and
   ``design.parquet`` (scenario, point, replicate, seed, run_id and the raw sample values of
@@ -87,6 +87,7 @@ class RunOutput:
     data: bytes
     sha256: str
     wall_time: float
+    cpu_time: float
     worker: str
     warnings: list[str] = field(default_factory=list)
 
@@ -140,7 +141,7 @@ def run_one(config: dict, seed: int, tags: dict[str, Any]) -> RunOutput:
     from gvc_abm.environment.config import SimulationConfig, validate_config
     from gvc_abm.environment.model import GVCModel, run_simulation
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     cfg = validate_config(SimulationConfig, config)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -156,7 +157,7 @@ def run_one(config: dict, seed: int, tags: dict[str, Any]) -> RunOutput:
     pq.write_table(table, buf, compression="zstd", write_page_checksum=True)
     data = buf.getvalue()
     return RunOutput(run_id=tags["run_id"], data=data, sha256=hashlib.sha256(data).hexdigest(),
-                     wall_time=time.perf_counter() - t0, worker=_worker_name(),
+                     wall_time=time.perf_counter() - t0, cpu_time=time.process_time() - c0, worker=_worker_name(),
                      warnings=[str(w.message) for w in caught if issubclass(w.category, ClearingWarning)])
 
 
@@ -295,12 +296,14 @@ def plan_batch(sweep, out: Path) -> tuple[pd.DataFrame, int]:
     rows, corrupt = [], 0
     for run in sweep.runs:
         row = {"run_id": run.run_id, "scenario": run.scenario, "replicate": run.replicate, "seed": run.seed,
-               **run.params, "status": "pending", "error": "", "warnings": "", "wall_time": np.nan, "worker": "",
+               **run.params, "status": "pending", "error": "", "warnings": "", "wall_time": np.nan,
+               "cpu_time": np.nan, "worker": "",
                "config_hash": run.config_hash, "version": version, "sha256": "", "location": RUNS}
         p = prev.get(run.run_id)
         was_done = p is not None and p.get("status") == "done"
         if was_done and p.get("location") == DATASET and run.run_id in in_dataset:
-            row.update({k: p[k] for k in ("status", "warnings", "wall_time", "worker", "version", "sha256", "location")})
+            row.update({k: p.get(k) for k in ("status", "warnings", "wall_time", "cpu_time", "worker", "version", "sha256",
+                                              "location")})
         else:
             path = out / RUNS / f"{run.run_id}.parquet"
             if path.exists():
@@ -311,7 +314,7 @@ def plan_batch(sweep, out: Path) -> tuple[pd.DataFrame, int]:
                 else:
                     row.update(status="done", sha256=digest, location=RUNS)
                     if was_done:
-                        row.update({k: p[k] for k in ("warnings", "wall_time", "worker", "version")})
+                        row.update({k: p.get(k) for k in ("warnings", "wall_time", "cpu_time", "worker", "version")})
         rows.append(row)
     return pd.DataFrame(rows), corrupt
 
@@ -330,7 +333,7 @@ class _Recorder:
         with atomic_path(self.out / RUNS / f"{res.run_id}.parquet") as tmp:
             tmp.write_bytes(res.data)
         self._set(res.run_id, status="done", error="", warnings="\n".join(res.warnings), wall_time=res.wall_time,
-                  worker=res.worker, sha256=res.sha256, location=RUNS)
+                  cpu_time=res.cpu_time, worker=res.worker, sha256=res.sha256, location=RUNS)
 
     def failed(self, rid: str, error: str, worker: str = "") -> None:
         self._set(rid, status="failed", error=error, worker=worker)
@@ -504,8 +507,10 @@ def run_batch(sweep, out: str | Path, *, workers: int | None = None, scheduler: 
             rec.flush()
             try:
                 if pending and not serial:
+                    # numba compiles and writes its cache here, once, before any worker loads it
+                    # (workers on other machines with a cache of their own compile it in the plugin)
+                    warm_up(pending[0].config)
                     if client is None:
-                        warm_up(pending[0].config)  # numba writes its cache here, once, before any worker starts
                         cluster, client = _local_cluster(workers or os.cpu_count() or 1, retries)
                     client.register_plugin(WarmUp(pending[0].config))
                 with _progress(len(manifest), len(manifest) - len(pending), progress) as update:
@@ -532,7 +537,7 @@ def compact_batch(out: str | Path) -> int:
     scenario (hive: ``scenario=NAME/``), then remove the merged run files; returns the runs merged.
 
     The new dataset is written beside the old, swapped in, and the manifest updated before
-    any run file is removed, so a crash at any point loses nothing.
+    any run file is removed, so after a crash at any point every run is readable or pending.
     """
     import shutil
     import tempfile
@@ -546,6 +551,8 @@ def compact_batch(out: str | Path) -> int:
         manifest = read_manifest(out)
         if manifest is None:
             raise BatchError(f"{out}: no readable {MANIFEST}; not a batch folder")
+        for stale in out.glob(f".{DATASET}.*"):  # what a killed compaction left
+            shutil.rmtree(stale, ignore_errors=True)
         done = manifest.status == "done"
         if not done.any():
             return 0

@@ -115,12 +115,6 @@ def results(
     for row in manifest[manifest.status == "failed"].head(3).itertuples():
         console.print(f"  failed {row.run_id} ({row.scenario}, seed {row.seed}): {row.error}", soft_wrap=True,
                       highlight=False, markup=False)
-    if compact:
-        try:
-            merged = compact_batch(dir)
-        except BatchError as exc:
-            raise UserInputError(str(exc)) from None
-        console.print(f"compacted {merged} run(s) into {dir / 'dataset'}")
     df = load_batch(dir)
     if df.empty:
         console.print("no run done yet")
@@ -137,6 +131,12 @@ def results(
         raise UserInputError(f"--period {period}: not in the batch (periods {periods[0]}..{periods[-1]})")
     if country is not None and country not in set(df["country"]):
         raise UserInputError(f"--country {country}: not in the batch ({', '.join(sorted(set(df['country'])))})")
+    if compact:  # after every option is checked: a mistake writes nothing
+        try:
+            merged = compact_batch(dir)
+        except BatchError as exc:
+            raise UserInputError(str(exc)) from None
+        console.print(f"compacted {merged} run(s) into {dir / 'dataset'}")
     summary = seed_summary(df, shown, params=params, period=period, country=country)
     t = periods[-1] if period is None else period
     table = Table(title=f"period {t}, {country or 'mean over countries'}: mean ± half-width of its 95 % interval across seeds",
