@@ -210,11 +210,23 @@ def _override(key: str, value: Any) -> str:
 
 
 # --------------------------------------------------------------------------- parsing
+#: Folder of the bundled sweeps, ``NAME.yaml`` (``gvc batch NAME`` when no file NAME exists).
+BUNDLED = Path(__file__).resolve().parent / "library" / "sweeps"
+
+
+def bundled_sweeps() -> list[str]:
+    """Names of the bundled sweep files."""
+    return sorted(p.stem for p in BUNDLED.glob("*.yaml"))
+
+
 def load_sweep(path: str | Path) -> Sweep:
-    """Read, validate and expand a sweep file (YAML, ``safe_load``)."""
+    """Read, validate and expand a sweep file (YAML, ``safe_load``), or a bundled sweep by name."""
     path = Path(path)
+    if not path.exists() and path.suffix == "" and (BUNDLED / f"{path.name}.yaml").is_file() and path.name == str(path):
+        path = BUNDLED / f"{path.name}.yaml"
     if not path.is_file():
-        raise SweepError(f"sweep {path}: no such file")
+        names = ", ".join(bundled_sweeps())
+        raise SweepError(f"sweep {path}: no such file (bundled sweeps: {names})")
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
