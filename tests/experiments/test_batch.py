@@ -257,14 +257,19 @@ def test_agent_registry_and_models_do_not_grow_over_runs():
 
     from gvc_abm.environment.model import GVCModel
 
+    def live_models() -> set[int]:  # type(): a dead weakproxy raises on isinstance
+        return {id(o) for o in gc.get_objects() if issubclass(type(o), GVCModel)}
+
     sweep = load_sweep_inline({"scenario": "paper", "set": {"periods": 2}, "seeds": 6})
     registry = getattr(mesa.Agent, "_ids", None)
+    gc.collect()
+    before = live_models()  # models other tests of the session still hold
     sizes, alive = [], []
     for run in sweep.runs:
         batch_mod.run_one(run.config, run.seed, batch_mod._tags(run))
         gc.collect()
         sizes.append(len(registry) if isinstance(registry, dict) else 0)
-        alive.append(sum(issubclass(type(o), GVCModel) for o in gc.get_objects()))  # type(): a dead weakproxy raises on isinstance
+        alive.append(len(live_models() - before))  # the runs' own models: none survives its run
     assert sizes == [sizes[0]] * 6 and alive == [0] * 6
 
 
