@@ -120,8 +120,9 @@ def clear(
         force (``w <- w (N/L)^step'`` until ``N <= L``), so unemployment lies in [0, 1); flexible:
         the same tatonnement both ways until every labour market clears; fixed: wages as given
         (labour demand may exceed supply; for calibration and tests). The factor prices are found by
-        Broyden's method whose first step assumes a labour-demand elasticity ``(1 + sigma) / (2 wage_step)``
-        (it is about ``1 + (sigma - 1)(1 - share)``; smaller ``wage_step``, more cautious first steps).
+        Broyden's method started at the cell-level Jacobian of the factor markets (kernels module docstring);
+        ``wage_step`` scales the diagonal step (labour-demand elasticity ``(1 + sigma) / (2 wage_step)``)
+        taken only when an update is singular.
     flexible : bool, optional
         Shorthand: True is ``wage_mode="flexible"``, False ``"sticky"``.
     anchor : float, optional
@@ -129,8 +130,7 @@ def clear(
     tol, max_iter, max_wage_iter : fixed-point tolerance (relative) and caps.
     engine : "numba" or "reference".
     jacobian : array (2G, 2G), optional
-        The factor loop's Broyden matrix, updated in place: pass the same array every period to
-        warm-start the loop from the last period's (zeros: start from the diagonal).
+        Receives the factor loop's last Broyden matrix (an output, for diagnostics).
     """
     if flexible is not None:
         wage_mode = "flexible" if flexible else "sticky"

@@ -457,8 +457,8 @@ class ClearingConfig(ConfigBase):
     )
     wage_step: float = Field(
         default=1.0, gt=0, le=1,
-        description="Caution of the factor-price loop: its first Broyden step assumes a labour-demand elasticity "
-        "(1 + sigma) / (2 wage_step); smaller is more cautious, ratio.",
+        description="Caution of the factor-price loop's fallback: when a Broyden update is singular it steps "
+        "as if the labour-demand elasticity were (1 + sigma) / (2 wage_step); smaller is more cautious, ratio.",
     )
 
 

@@ -51,9 +51,9 @@ Labour. Employment is labour income over the wage, ``N_c = sum_{f in c} (1 - kap
 nu_f X_f / w_c``. With the nominal anchor the wage level matters. The factor-price loop solves
 ``F(x) = 0`` for x = (log w, log r) and F the log excess demands ``log(N_c / L_c)``,
 ``log(K^d_c / K_c)`` of the markets that move, by Broyden's method (Broyden 1965) started at the
-diagonal of own demand elasticities (``-1/step`` for labour, with ``step = wage_step 2/(1 +
-sigma)`` as the wrapper passes it, so ``-(1 + sigma)/2`` at the default ``wage_step = 1``; -1 for
-capital at given value added) or at the last clearing's matrix (a warm start), restarted at the diagonal when the
+Jacobian of the economy aggregated to country x sector cells at the period's first point
+(:func:`_factor_jacobian`: exact to first order for price changes uniform within a cell; it
+contracts the error by a factor of about 0.04 a step on the default world), recomputed when the
 residual jumps, each step at most 0.5 log points:
 
 - ``WAGES_FIXED``: no loop (wages and rentals as given);
@@ -82,6 +82,7 @@ INFO_SIZE = 8
 
 #: Wage modes of :func:`clear_period`.
 WAGES_FIXED, WAGES_STICKY, WAGES_FLEXIBLE = 0, 1, 2
+
 
 
 @register_jitable
@@ -602,15 +603,238 @@ def _capital_demand(country, nu, labour_frac, X, rental, out):
 
 
 @register_jitable
+def _cell_aggregates(country, sector, firm_groups, group_ptr, supplier, share, inv, bet, nu, labour_frac, tint, X, S,
+                     R, LV, KV, TV, Z, Qa):
+    """Country x sector cell aggregates of this iteration's network, for :func:`_factor_jacobian`:
+    revenue ``R_a``, labour and robot income ``LV_a``, ``KV_a``, intermediate tariffs paid ``TV_a``,
+    basic-price intermediate sales ``Z_ab`` of cell a to cell b's firms, and ``Qa[a, o]``, the sales of
+    cell a weighted by the share of origin o in each buying group (``sum_j v_j s_{o|k(j)}``, with
+    ``s_{o|k}`` the part of group k's purchases bought from country o), which carries the CES
+    substitution among a group's suppliers to the cell level."""
+    n = R.shape[0]
+    G = Qa.shape[1]
+    for a in range(n):
+        R[a] = 0.0
+        LV[a] = 0.0
+        KV[a] = 0.0
+        TV[a] = 0.0
+        for o in range(G):
+            Qa[a, o] = 0.0
+        for b in range(n):
+            Z[a, b] = 0.0
+    for f in range(country.shape[0]):
+        b = country[f] * S + sector[f]
+        x = X[f]
+        R[b] += x
+        LV[b] += labour_frac[f] * nu[f] * x
+        KV[b] += (1.0 - labour_frac[f]) * nu[f] * x
+        TV[b] += tint[f] * x
+        for k in range(firm_groups[f], firm_groups[f + 1]):
+            j0 = group_ptr[k]
+            j1 = group_ptr[k + 1]
+            tot = 0.0
+            for j in range(j0, j1):
+                tot += share[j]
+            for j in range(j0, j1):
+                g = supplier[j]
+                a = country[g] * S + sector[g]
+                v = bet[f] * share[j] * inv[j] * x
+                Z[a, b] += v
+                if j1 - j0 == 1 or tot <= 0.0:
+                    Qa[a, country[g]] += v
+                else:
+                    for jj in range(j0, j1):
+                        Qa[a, country[supplier[jj]]] += v * share[jj] / tot
+
+
+def _dense_solve_many(A, B):
+    """Solve A X = B in place for a matrix of right-hand sides (small dense A): LAPACK through numpy
+    in Python; in numba, Gaussian elimination with partial pivoting (:func:`_dense_solve_many_loop`)."""
+    B[:, :] = np.linalg.solve(A, B)
+
+
+def _dense_solve_many_loop(A, B):
+    n = A.shape[0]
+    m = B.shape[1]
+    for k in range(n):
+        piv = k
+        big = abs(A[k, k])
+        for i in range(k + 1, n):
+            if abs(A[i, k]) > big:
+                big = abs(A[i, k])
+                piv = i
+        if piv != k:
+            for j in range(n):
+                tmp = A[k, j]
+                A[k, j] = A[piv, j]
+                A[piv, j] = tmp
+            for j in range(m):
+                tmp = B[k, j]
+                B[k, j] = B[piv, j]
+                B[piv, j] = tmp
+        row_k = A[k]
+        bk = B[k]
+        d = row_k[k]
+        for i in range(k + 1, n):
+            row_i = A[i]
+            fct = row_i[k] / d
+            if fct != 0.0:
+                for j in range(k, n):
+                    row_i[j] = row_i[j] - fct * row_k[j]
+                bi = B[i]
+                for j in range(m):
+                    bi[j] = bi[j] - fct * bk[j]
+    for k in range(n - 1, -1, -1):
+        bk = B[k]
+        for i in range(k + 1, n):
+            aki = A[k, i]
+            if aki != 0.0:
+                bi = B[i]
+                for j in range(m):
+                    bk[j] -= aki * bi[j]
+        inv = 1.0 / A[k, k]
+        for j in range(m):
+            bk[j] *= inv
+
+
+@overload(_dense_solve_many)
+def _dense_solve_many_numba(A, B):
+    return _dense_solve_many_loop
+
+
+@register_jitable
+def _factor_jacobian(R, LV, KV, TV, Z, Qa, tariff, beta, pi, fd, tfin, deficit, capital, sigma, J):
+    """The factor markets' Jacobian ``J = dF/dx`` (x = log w, log r; F the log excess demands) of the
+    economy aggregated to country x sector cells, written to ``J`` (2G x 2G): a Newton matrix for the
+    factor loop, exact to first order when price changes are uniform within a cell.
+
+    Prices: ``dlog p = (I - C)^-1 D dx`` with C_ba the purchaser-price cost share of cell a in b's unit
+    cost and D the factor cost shares (``LV_b / R_b`` on b's wage, ``KV_b / R_b`` on its rental).
+    Quantities: the value system ``R = A_tot R`` (intermediate coefficients ``Z_ab / R_b`` plus
+    households' spending of each cell's income, as in :func:`_solve_values`) perturbed by the CES
+    substitution ``(1 - sigma)`` among a group's suppliers (``Z`` and ``Qa``) and among the origins of
+    final goods (Armington shares ``pi``), under the anchor ``sum nu_b dR_b = 0``. Then
+    ``dF_c = dLI_c / LI_c - dlog w_c`` (and the same for robot capital)."""
+    G = tariff.shape[0]
+    S = tariff.shape[2]
+    n = G * S
+    m = 2 * G
+    one = 1.0 - sigma
+    Mp = np.zeros((n, n))
+    dP = np.zeros((n, m))
+    M = 0.0
+    for b in range(n):
+        M += LV[b] + KV[b]
+    for b in range(n):
+        cb = b // S
+        Mp[b, b] = 1.0
+        if R[b] > 0.0:
+            for a in range(n):
+                if Z[a, b] != 0.0:
+                    Mp[b, a] -= Z[a, b] * (1.0 + tariff[cb, a // S, a % S]) / R[b]
+            dP[b, cb] = LV[b] / R[b]
+            dP[b, G + cb] = KV[b] / R[b]
+    _dense_solve_many(Mp, dP)
+    # right-hand side of the perturbed value system: the revenue each cell gains from substitution
+    E = np.zeros(G)
+    for b in range(n):
+        E[b // S] += LV[b] + KV[b] + TV[b]
+    for c in range(G):
+        E[c] = (E[c] + deficit[c] * M) / (1.0 - tfin[c])
+    avg = np.zeros((G, S, m))  # sum_o' pi_{c,o',s} dlog p_{o',s}
+    for c in range(G):
+        for s in range(S):
+            for o in range(G):
+                w = pi[c, o, s]
+                if w != 0.0:
+                    for i in range(m):
+                        avg[c, s, i] += w * dP[o * S + s, i]
+    rhs = np.zeros((n, m))
+    for a in range(n):
+        o_a = a // S
+        s_a = a % S
+        zrow = 0.0
+        for b in range(n):
+            zrow += Z[a, b]
+        for i in range(m):
+            acc = zrow * dP[a, i]
+            for o in range(G):
+                if Qa[a, o] != 0.0:
+                    acc -= Qa[a, o] * dP[o * S + s_a, i]
+            rhs[a, i] = one * acc
+        for c in range(G):
+            sales = E[c] * beta[c, s_a] * pi[c, o_a, s_a] / (1.0 + tariff[c, o_a, s_a])
+            if sales != 0.0:
+                for i in range(m):
+                    rhs[a, i] += one * sales * (dP[a, i] - avg[c, s_a, i])
+    # I - A_tot, dead cells decoupled, the anchor in the last live cell's row
+    Mv = np.zeros((n, n))
+    last = -1
+    for b in range(n):
+        if R[b] > 0.0:
+            last = b
+            cb = b // S
+            nub = (LV[b] + KV[b]) / R[b]
+            for c in range(G):
+                h = deficit[c] * nub
+                if c == cb:
+                    h += nub + TV[b] / R[b]
+                h /= 1.0 - tfin[c]
+                if h != 0.0:
+                    for a in range(n):
+                        Mv[a, b] -= fd[c, a // S, a % S] * h
+            for a in range(n):
+                Mv[a, b] -= Z[a, b] / R[b]
+    for a in range(n):
+        Mv[a, a] += 1.0
+        if R[a] <= 0.0:
+            for k in range(n):
+                Mv[a, k] = 0.0
+                Mv[k, a] = 0.0
+            Mv[a, a] = 1.0
+            for i in range(m):
+                rhs[a, i] = 0.0
+    if last >= 0:
+        for k in range(n):
+            Mv[last, k] = (LV[k] + KV[k]) / R[k] if R[k] > 0.0 else 0.0
+        for i in range(m):
+            rhs[last, i] = 0.0
+        _dense_solve_many(Mv, rhs)
+    for r in range(m):
+        for i in range(m):
+            J[r, i] = 0.0
+    for c in range(G):
+        li = 0.0
+        ki = 0.0
+        for s in range(S):
+            li += LV[c * S + s]
+            ki += KV[c * S + s]
+        for s in range(S):
+            a = c * S + s
+            if R[a] > 0.0:
+                for i in range(m):
+                    if li > 0.0:
+                        J[c, i] += LV[a] / R[a] * rhs[a, i] / li
+                    if ki > 0.0:
+                        J[G + c, i] += KV[a] / R[a] * rhs[a, i] / ki
+        J[c, c] -= 1.0
+        J[G + c, G + c] -= 1.0
+        if capital[c] <= 0.0 or ki <= 0.0:
+            for i in range(m):
+                J[G + c, i] = 0.0
+                J[i, G + c] = 0.0
+            J[G + c, G + c] = -1.0
+
+
+@register_jitable
 def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
                  indptr, supplier, link_weight, reference_cost, firm_groups, group_ptr, group_alpha,
                  wage, rental, capital, tech, deficit, labour_force, tariff, tcost, taste, beta, exo,
                  sigma, kappa, eta_robot, eta_make,
                  mode, anchor, wage_step, tol, max_iter, max_wage_iter,
                  logp, X, share, nu, theta, pi, log_pindex, fd, tfin, tint, labour_frac, jacobian, info):
-    """One period's market clearing (module docstring). ``jacobian`` (2G x 2G) is the factor loop's Broyden
-    matrix: used as the first one when its diagonal is negative (the last period's, a warm start), and
-    written back at the end. Updates ``wage`` and ``rental`` (sticky and flexible modes),
+    """One period's market clearing (module docstring). ``jacobian`` (2G x 2G) receives the factor loop's
+    last Broyden matrix. ``wage_step`` scales the diagonal step taken if an update is singular. Updates ``wage`` and ``rental`` (sticky and flexible modes),
     ``logp``, ``X``, ``share``, ``nu``, ``theta``, ``pi``, ``log_pindex``, ``fd``, ``tfin``, ``tint`` and
     ``labour_frac`` in place and writes ``info``."""
     F = country.shape[0]
@@ -635,15 +859,20 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     dx = np.zeros(2 * G)
     step_x = np.zeros(2 * G)
     J = np.zeros((2 * G, 2 * G))
-    warm = True
-    for i in range(2 * G):
-        if not jacobian[i, i] < 0.0:
-            warm = False
-    if warm:
-        for i in range(2 * G):
-            for k in range(2 * G):
-                J[i, k] = jacobian[i, k]
     Jw = np.zeros((2 * G, 2 * G))
+    acc_x = np.zeros(2 * G)  # the last accepted point of the factor loop, its step and the step's fraction
+    full_dx = np.zeros(2 * G)
+    lam = 1.0
+    n_back = 0
+    res_acc = np.inf
+    fallback = False
+    rechecked = False
+    cR = np.empty(G * S)
+    cLV = np.empty(G * S)
+    cKV = np.empty(G * S)
+    cTV = np.empty(G * S)
+    cZ = np.empty((G * S, G * S))
+    cQa = np.empty((G * S, G))
     active = np.zeros(G, dtype=np.bool_)
     floor = wage.copy()  # sticky wages never fall below their level at the start of the period
     _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, tariff, tcost, sigma, coef, logrel, inv)
@@ -654,7 +883,6 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     p_res = 0.0
     v_res = 0.0
     w_res = 0.0
-    prev_res = np.inf
     # inner fixed points are solved tighter when a wage loop runs, so it sees no noise, but only as tight
     # as the factor markets' residual calls for (inexact Newton: 1e-3 of it), down to tol 1e-2 at the end
     final_inner = max(tol * 1e-3, 1e-15) if mode != WAGES_FIXED else tol
@@ -707,22 +935,49 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         # engines whose roundings differ end at the same point far within the tolerance
         if (w_res <= factor_tol and inner <= final_inner) or w_it >= max_wage_iter:
             break
+        used = inner
         inner = max(final_inner, min(inner, 1e-2 * w_res))
         if w_res <= factor_tol:  # converged on loose inner solves: tighten them and look again, without a step
             inner = final_inner
             continue
-        # Broyden's method (Broyden 1965, "good" update) on x = (log w, log r): J approximates dF/dx,
-        # started (and restarted when the set of moving markets changes or the residual jumps) at the
-        # diagonal of own elasticities, -1/step for labour and -1 for capital at given value added, or at
-        # the matrix the last clearing ended with
-        if (w_it == 0 and not warm) or w_res > 2.0 * prev_res:
+        if w_it == 0 and inner < 0.1 * used and not rechecked:
+            rechecked = True  # the period's first residual is small against its loose inner solves: look again
+            continue
+        # a step that did not lower the largest residual is halved back toward the last accepted point
+        # (a backtracking line search on max |F|; Dennis & Schnabel 1996, section 6.3), at most 4 times
+        if w_it > 0 and w_res > res_acc and n_back < 4 and not fallback:
+            n_back += 1
+            w_it += 1
+            lam *= 0.5
+            for c in range(G):
+                if full_dx[c] != 0.0:
+                    lw = acc_x[c] + lam * full_dx[c]
+                    wage[c] = floor[c] if mode == WAGES_STICKY and lw <= np.log(floor[c]) else np.exp(lw)
+                if full_dx[G + c] != 0.0:
+                    rental[c] = np.exp(acc_x[G + c] + lam * full_dx[G + c])
+            continue
+        # Broyden's method (Broyden 1965, "good" update) on x = (log w, log r) between accepted points:
+        # J approximates dF/dx, started at the Jacobian of the economy aggregated to country x sector cells
+        # at the current point (_factor_jacobian). Where a line search fails (F is then far from its
+        # linearization: strongly non-linear, or kinked by inexact inner solves), the loop falls back for the
+        # rest of the period to cautious steps: J restarted at the diagonal of own elasticities (-1/step for
+        # labour, -1 for capital at given value added) whenever the residual more than doubles.
+        if w_it > 0 and w_res > res_acc and not fallback:
+            fallback = True
+        if w_it == 0 and not fallback:
+            _cell_aggregates(country, sector, firm_groups, group_ptr, supplier, share, inv, bet, nu, labour_frac,
+                             tint, X, S, cR, cLV, cKV, cTV, cZ, cQa)
+            _factor_jacobian(cR, cLV, cKV, cTV, cZ, cQa, tariff, beta, pi, fd, tfin, deficit, capital, sigma, J)
+        elif fallback and (n_back > 0 or w_res > 2.0 * res_acc):
             J[:, :] = 0.0
             for c in range(G):
                 J[c, c] = -1.0 / wage_step
                 J[G + c, G + c] = -1.0
+            n_back = 0
         else:
             den = 0.0
             for i in range(2 * G):
+                dx[i] = lam * full_dx[i]
                 den += dx[i] * dx[i]
             if den > 0.0:
                 for i in range(2 * G):
@@ -732,9 +987,15 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
                     u = (Fx[i] - Fx_prev[i] - jd) / den
                     for k in range(2 * G):
                         J[i, k] += u * dx[k]
-        prev_res = w_res
         w_it += 1
+        n_back = 0
+        lam = 1.0
+        res_acc = w_res
+        for c in range(G):
+            acc_x[c] = np.log(wage[c])
+            acc_x[G + c] = np.log(rental[c])
         for i in range(2 * G):
+            Fx_prev[i] = Fx[i]
             for k in range(2 * G):
                 Jw[i, k] = J[i, k]
             step_x[i] = -Fx[i]
@@ -761,20 +1022,16 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
                 step_x[G + c] = Fx[G + c]
             scale = 1.0
         for c in range(G):
-            lw = np.log(wage[c])
+            lw = acc_x[c]
             new_lw = lw + scale * step_x[c] if active[c] else lw
             if mode == WAGES_STICKY and new_lw <= np.log(floor[c]):
-                dx[c] = np.log(floor[c]) - lw
-                wage[c] = floor[c]  # sticky wages never fall below their level at the start of the period
-            else:
-                dx[c] = new_lw - lw
-                wage[c] = np.exp(new_lw)
-            dx[G + c] = 0.0
-            if capital[c] > 0.0:
-                dx[G + c] = scale * step_x[G + c]
-                rental[c] *= np.exp(dx[G + c])
-        for i in range(2 * G):
-            Fx_prev[i] = Fx[i]
+                new_lw = np.log(floor[c])  # sticky wages never fall below their level at the start of the period
+            full_dx[c] = new_lw - lw
+            if full_dx[c] != 0.0:
+                wage[c] = floor[c] if mode == WAGES_STICKY and new_lw <= np.log(floor[c]) else np.exp(new_lw)
+            full_dx[G + c] = scale * step_x[G + c] if capital[c] > 0.0 else 0.0
+            if full_dx[G + c] != 0.0:
+                rental[c] = np.exp(acc_x[G + c] + full_dx[G + c])
     if mode != WAGES_FIXED and w_it > 0:
         for i in range(2 * G):
             for k in range(2 * G):

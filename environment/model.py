@@ -300,7 +300,7 @@ class GVCModel(mesa.Model):
         for f in range(F):
             Firm(self, f)
         self.last_result: ClearingResult | None = None
-        self.factor_jacobian = np.zeros((2 * G, 2 * G))  # the clearing's Broyden matrix, warm from period to period
+        self.factor_jacobian = np.zeros((2 * G, 2 * G))  # the clearing's last Broyden matrix (diagnostics)
         # --- per-period records
         self.moves = np.zeros((G, 2, 4))
         self.pressure = np.zeros(G)
