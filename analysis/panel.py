@@ -98,7 +98,9 @@ def panel_regression(
         before fitting; ``True`` means ``y`` and every ``x``.
     cov_type : ``"clustered"`` (by entity), ``"robust"`` (White) or ``"unadjusted"``.
     constant : report the intercept ``c`` (with effects it is their sample mean; linearmodels).
-    level : coverage of the confidence interval ``coef -/+ z * std_err``.
+    level : coverage of the confidence interval ``coef -/+ q * std_err``, ``q`` the quantile of
+        t with the residual degrees of freedom (linearmodels' default small-sample version,
+        also used for ``p``).
     spec : label written in the ``spec`` column.
 
     Returns
