@@ -62,6 +62,8 @@ def growth_gap(df: pd.DataFrame, gdp: str = "gdp", entity: str = "country", time
     if not pd.api.types.is_integer_dtype(data[time]):
         raise EconometricsError(f"growth_gap: column {time!r} must hold integer periods")
     cur = data[[entity, time, gdp]].reset_index(drop=True)
+    if cur.duplicated([entity, time]).any():
+        raise EconometricsError(f"growth_gap: duplicated ({entity}, {time}) rows")
     prev = cur.assign(**{time: cur[time] + 1}).rename(columns={gdp: "_prev"})
     both = cur.merge(prev, on=[entity, time], how="left")
     g = both[gdp] / both["_prev"] - 1.0
@@ -227,9 +229,9 @@ def glz_regression(df: pd.DataFrame, index: str = "kof_trade", tbi: str = "tbi",
     :func:`~.panel.panel_regression` with a ``sample`` column ("all", then each group).
     """
     x = [tbi, *controls]
-    parts = [panel_regression(df, index, x, entity, time, cov_type=cov_type, spec="glz").assign(sample="all")]
+    data = tidy_panel(df, entity, time, [index, *x, *([group] if group is not None else [])])
+    parts = [panel_regression(data, index, x, entity, time, cov_type=cov_type, spec="glz").assign(sample="all")]
     if group is not None:
-        data = tidy_panel(df, entity, time, [index, *x, group])
         if (data.groupby(entity)[group].nunique() > 1).any():
             raise EconometricsError(f"glz_regression: column {group!r} changes within a {entity}")
         for g in sorted(data[group].unique(), key=str):

@@ -148,6 +148,8 @@ def test_growth_gap_by_hand():
     np.testing.assert_allclose(gr.to_numpy(), [np.nan, 0.05, 0.10 - world2, np.nan, -0.05, -0.10 - world2], atol=1e-15)
     mean = growth_gap(df, world="mean")  # mean of the rates: 0.05 in period 1, 0 in period 2
     np.testing.assert_allclose(mean.to_numpy(), [np.nan, 0.05, 0.10, np.nan, -0.05, -0.10], atol=1e-15)
+    with pytest.raises(EconometricsError, match="duplicated"):
+        growth_gap(pd.concat([df, df.iloc[:1]]))
 
 
 def test_growth_gap_weighted_by_last_gdp_sums_to_zero():
