@@ -485,7 +485,8 @@ class FirmBehaviour(ConfigBase):
         default=0.02,
         ge=0,
         description="iota: information barrier to finding a foreign supplier, exp(iota m (1 + distance)) with m "
-        "the information-cost driver, per 1000 km; foreign reach scales with it like gravity, (.)^(1 - sigma) "
+        "the information-cost driver, per 1000 km; foreign reach scales with it like gravity, (.)^(1 - sigma), "
+        "and technology diffusion from a foreign supplier by its inverse (see diffusion) "
         "(Baldwin's cost of moving ideas, seed 002; digital trade barriers, seed 000).",
         json_schema_extra=unit("per 1000 km"),
     )
