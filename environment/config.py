@@ -485,9 +485,20 @@ class FirmBehaviour(ConfigBase):
         default=0.02,
         ge=0,
         description="iota: information barrier to finding a foreign supplier, exp(iota m (1 + distance)) with m "
-        "the information-cost driver, per 1000 km; foreign reach scales with it like gravity, (.)^(1 - sigma) "
+        "the information-cost driver, per 1000 km; foreign reach scales with it like gravity, (.)^(1 - sigma), "
+        "and technology diffusion from a foreign supplier by its inverse (see diffusion) "
         "(Baldwin's cost of moving ideas, seed 002; digital trade barriers, seed 000).",
         json_schema_extra=unit("per 1000 km"),
+    )
+    diffusion: Share = Field(
+        default=0.0,
+        description="lambda: speed of technology diffusion through supplier links, the fraction of the "
+        "spending-weighted gap to suppliers ahead of the buyer closed per period, damped abroad by the "
+        "information barrier: dlog z_f = lambda sum_g w_fg max(0, log z_g - log z_f) exp(-iota m (1 + d)) "
+        "(digital barriers cut technology diffusion, seed 000; the cost of moving ideas, seed 002). 0 (off) "
+        "keeps the unshocked world stationary; the seeds give no rate, so the scenarios that study the "
+        "mechanism use a stylized 0.1 (a buyer of frontier suppliers only closes half its gap in about 7 periods).",
+        json_schema_extra=unit("fraction per period"),
     )
     risk_learning: Share = Field(
         default=0.3, description="Learning rate of the perceived risk premium of an origin after disruptions.",

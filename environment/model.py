@@ -6,7 +6,8 @@ One period, in HARK's order (STYLE.md section 3; DESIGN.md "Agents and their dec
 2. every random number of the period is drawn from ``model.rng`` in a fixed order;
 3. governments decide from last period's MRIO (pressure, then moves), and the moves are
    carried out in country order and logged (:mod:`~gvc_abm.environment.instruments`);
-4. households set their home bias, firms review suppliers and automate;
+4. households set their home bias; firms learn from their suppliers (technology diffusion,
+   all gains from the period's starting productivities, then applied), review suppliers and automate;
 5. the policy is published (applied tariffs) and the market clears
    (:func:`~gvc_abm.environment.clearing.clear`);
 6. the period's MRIO is aggregated (:func:`~gvc_abm.environment.aggregate.aggregate`), its
@@ -62,6 +63,7 @@ from .config import (
 )
 from .drivers import PeriodDrivers, drivers_at
 from .instruments import Instruments, apply_move, apply_tariff_shock, effective_tariffs, join_bloc
+from .productivity import output_weighted_mean, technology_index
 from .state import World
 from .welfare import price_index, real_income
 
@@ -125,6 +127,7 @@ def world_rows(world: World, result: ClearingResult, period: int) -> dict[str, n
         "trade_deficit": cs.deficit * gdp.sum(),
         "price_index": price_index(world, result),
         "real_income": real_income(world, result),
+        "technology": technology_index(world),
         "converged": np.full(world.G, result.converged),
     }
 
@@ -171,6 +174,13 @@ def _decide_firms(F, head, u_review, u_origin, u_firm, tail, automate):
             a_weight, a_reference_cost, a_price, a_tariff, a_trade_cost, a_sigma, work,
         )
     return switches
+
+
+@njit(cache=True)
+def _diffuse_firms(F, indptr, supplier, share, country, log_productivity, reach, rate, gain):
+    """Fast engine: every firm's log-productivity gain from its suppliers (the rule, compiled), into ``gain``."""
+    for f in range(F):
+        gain[f] = rules.firm_diffusion(f, indptr, supplier, share, country, log_productivity, reach, rate)
 
 
 @njit(cache=True)
@@ -305,6 +315,9 @@ class GVCModel(mesa.Model):
         self.moves = np.zeros((G, 2, 4))
         self.pressure = np.zeros(G)
         self.switches = 0
+        self.diffusion = np.zeros(G)  # the period's output-weighted mean log-productivity gain from diffusion
+        self.diffusion_gain = np.zeros(F)  # each firm's gain, written by its own rule
+        self.diffusion_args: tuple | None = None
         self.events: list[dict] = []
         self.indicator_rows: list[dict[str, np.ndarray]] = []  # per period, columns (G,)
         self.world_rows: list[dict[str, np.ndarray]] = []
@@ -618,11 +631,37 @@ class GVCModel(mesa.Model):
                               net.firm_groups, net.group_ptr, net.group_alpha, net.supplier, net.weight,
                               net.reference_cost, fs.price, tariff, w.policy.trade_cost, sigma, np.empty(K))
         self.switches = 0
+        self.diffusion_args = self._diffusion_args(d) if fb.diffusion > 0.0 else None
         if self.engine == "numba":
+            if self.diffusion_args is not None:  # before the reviews: gains read last period's links
+                _diffuse_firms(w.F, *self.diffusion_args, self.diffusion_gain)
             self.switches = _decide_firms(w.F, self.review_head, self.draws.u_review, self.draws.u_origin,
                                           self.draws.u_firm, self.review_tail, self.automate_args)
         else:
             self.agents_by_type[Firm].shuffle_do("step")
+        self._apply_diffusion(d)
+
+    def _diffusion_args(self, d: PeriodDrivers) -> tuple:
+        """Arguments of :func:`~gvc_abm.agents.rules.firm_diffusion`: links, shares, the start-of-period
+        log know-how (the persistent base, not cut by disruptions) and the reach of ideas
+        ``exp(-iota m (1 + d_co))`` abroad, 1 at home (the inverse of :meth:`coordination`)."""
+        w = self.world
+        net = w.network
+        reach = 1.0 / self.coordination(d.info_cost)
+        return (net.indptr, net.supplier, net.share, w.firms.country, np.log(self.base_productivity), reach,
+                float(self.agents_config.firms.diffusion))
+
+    def _apply_diffusion(self, d: PeriodDrivers) -> None:
+        """All gains at once into the persistent productivity ``z_f <- z_f exp(dlog z_f)``, the period's
+        productivity re-derived from it, and ``model.diffusion`` the output-weighted mean gain by country."""
+        w = self.world
+        fs = w.firms
+        if self.diffusion_args is None:
+            self.diffusion = np.zeros(w.G)
+            return
+        self.base_productivity *= np.exp(self.diffusion_gain)
+        fs.productivity[:] = self.base_productivity * d.capacity[fs.country, fs.sector]
+        self.diffusion = output_weighted_mean(self.diffusion_gain, fs.country, fs.output, w.G)
 
     def _publish_policy(self) -> None:
         ins = self.instruments
@@ -639,6 +678,7 @@ class GVCModel(mesa.Model):
         wf = world_rows(w, result, t)
         wf["pressure"] = self.pressure.copy()
         wf["switches"] = np.full(w.G, self.switches, dtype=np.int64)
+        wf["diffusion"] = self.diffusion.copy()
         self.world_rows.append(wf)
         # what governments read next period
         if self.reference_penetration is None:

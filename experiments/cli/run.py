@@ -2,8 +2,9 @@
 
 Output folder ``--out DIR``: ``indicators.parquet`` (period, country, the indicator library's
 columns), ``world.parquet`` (period, country, wages, employment, accounts, real income,
-governments' protection pressure, supplier switches), ``events.parquet`` (the policy-event
-log: period, country, instrument, target, sector, restrictive, source), ``manifest.json``
+technology index, governments' protection pressure, supplier switches, technology diffusion),
+``events.parquet`` (the policy-event log: period, country, instrument, target, sector,
+restrictive, source), ``manifest.json``
 (config, seed, versions, convergence per period) and, with ``--save-mrio``,
 ``mrio/period_0000/...`` (pymrio ``save_all`` folders, parquet). Everything is written to a
 temporary folder beside DIR and moved into place at the end, so a failed run leaves nothing

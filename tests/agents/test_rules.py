@@ -248,3 +248,72 @@ def test_firm_review_compiled_equals_python_on_random_worlds():
     np.testing.assert_array_equal(py_w[4], nb_w[4])  # suppliers
     np.testing.assert_array_equal(py_w[6], nb_w[6])  # benchmark costs
     np.testing.assert_array_equal(py_w[5], base[5])  # slot weights never change
+
+
+# --------------------------------------------------------------------------- technology diffusion
+
+
+def _reach(iota_m: float, distance: np.ndarray) -> np.ndarray:
+    """exp(-iota m (1 + d)) abroad, 1 at home (the inverse of the model's coordination barrier)."""
+    with np.errstate(invalid="ignore"):
+        out = np.exp(-iota_m * (1.0 + distance))
+    np.fill_diagonal(out, 1.0)
+    return out
+
+
+#: Firm 0 (country 0) buys 60 % from firm 1 at home and 40 % from firm 2 in country 1, 4 thousand km
+#: away; firm 1 is 20 % and firm 2 50 % more productive; firms 1 and 2 buy from each other.
+DIFFUSION_WORLD = dict(
+    indptr=np.array([0, 2, 3, 4]), supplier=np.array([1, 2, 2, 1]), share=np.array([0.6, 0.4, 1.0, 1.0]),
+    firm_country=np.array([0, 0, 1]), log_productivity=np.log([1.0, 1.2, 1.5]),
+)
+DISTANCE = np.array([[0.0, 4.0], [4.0, 0.0]])
+
+
+def diffusion_gain(f, iota_m=0.02, rate=0.1, **change):
+    world = DIFFUSION_WORLD | change
+    return rules.firm_diffusion(f, world["indptr"], world["supplier"], world["share"], world["firm_country"],
+                                world["log_productivity"], _reach(iota_m, DISTANCE), rate)
+
+
+def test_diffusion_gain_of_a_firm_with_two_suppliers_by_hand():
+    # 0.1 * (0.6 * log 1.2 * 1 + 0.4 * log 1.5 * exp(-0.02 * (1 + 4))) = 0.1 * (0.1093929 + 0.1467520)
+    assert diffusion_gain(0) == pytest.approx(0.1 * (0.6 * 0.1823216 + 0.4 * 0.4054651 * 0.9048374), rel=1e-6)
+    assert diffusion_gain(0) == pytest.approx(0.02561449, rel=1e-6)
+    # without an information cost it is lambda times the spending-weighted gap
+    assert diffusion_gain(0, iota_m=0.0) == pytest.approx(0.1 * (0.6 * np.log(1.2) + 0.4 * np.log(1.5)), rel=1e-12)
+
+
+def test_no_gain_at_or_above_the_suppliers_frontier():
+    assert diffusion_gain(2) == 0.0  # firm 2 buys from the less productive firm 1: nothing to learn
+    assert diffusion_gain(0, log_productivity=np.log([1.5, 1.2, 1.5])) == 0.0  # at the frontier
+    # a supplier behind the buyer neither teaches nor subtracts: only firm 2's gap counts
+    behind = diffusion_gain(0, log_productivity=np.log([1.3, 1.2, 1.5]))
+    assert behind == pytest.approx(0.1 * 0.4 * np.log(1.5 / 1.3) * np.exp(-0.1), rel=1e-12)
+    # firm 1 learns from firm 2 abroad, its only supplier
+    assert diffusion_gain(1) == pytest.approx(0.1 * np.log(1.5 / 1.2) * np.exp(-0.1), rel=1e-12)
+
+
+def test_diffusion_is_slower_across_costlier_information_barriers_and_zero_abroad_when_they_are_infinite():
+    gains = [diffusion_gain(0, iota_m=x) for x in (0.0, 0.02, 0.1, 1.0, np.inf)]
+    assert all(a > b for a, b in zip(gains, gains[1:]))
+    assert gains[-1] == pytest.approx(0.1 * 0.6 * np.log(1.2), rel=1e-12)  # only the home supplier is heard
+    assert diffusion_gain(1, iota_m=np.inf) == 0.0  # a firm with foreign suppliers only learns nothing
+    assert diffusion_gain(0, rate=0.0) == 0.0
+    # with lambda <= 1 no firm passes its best supplier
+    assert np.log(1.0) + diffusion_gain(0, iota_m=0.0, rate=1.0) <= np.log(1.5)
+
+
+def test_diffusion_rule_compiles_to_the_same_numbers():
+    rng = np.random.default_rng(4)
+    G, F, K = 3, 30, 3
+    supplier = np.concatenate([rng.choice(F, K, replace=False) for _ in range(F)])
+    share = rng.dirichlet(np.ones(K), size=F).ravel()
+    country = rng.integers(0, G, F)
+    lz = rng.normal(0.0, 0.3, F)
+    reach = _reach(0.05, rng.uniform(0, 10, (G, G)))
+    indptr = np.arange(0, F * K + 1, K)
+    compiled = njit(rules.firm_diffusion)
+    for f in range(F):
+        assert compiled(f, indptr, supplier, share, country, lz, reach, 0.2) == pytest.approx(
+            rules.firm_diffusion(f, indptr, supplier, share, country, lz, reach, 0.2), rel=1e-14, abs=1e-300)
