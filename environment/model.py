@@ -10,7 +10,7 @@ One period, in HARK's order (STYLE.md section 3; DESIGN.md "Agents and their dec
 5. the policy is published (applied tariffs) and the market clears
    (:func:`~gvc_abm.environment.clearing.clear`);
 6. the period's MRIO is aggregated (:func:`~gvc_abm.environment.aggregate.aggregate`), its
-   indicators computed and collected as tidy rows; what governments will read next period
+   tables recorded (:mod:`~gvc_abm.environment.records`); what governments will read next period
    is recorded; sticky wages fall by partial adjustment (``w_c <- w_c (N_c / L_c)^theta``,
    N_c <= L_c) and the perceived risk premia adjust.
 
