@@ -4,8 +4,11 @@ A batch folder holds ``manifest.parquet`` (one row per run: tags, parameters, st
 one tidy table per done run in ``runs/<run_id>.parquet``, or merged into the hive-partitioned
 dataset ``dataset/scenario=NAME/`` by ``gvc results --compact``. Each table has one row per
 (run, period, country): ``run_id, scenario, seed``, a column per varied config path, then
-``period, country, region`` and the indicators and accounts. Nothing here imports the
-simulation, so the same code reads a batch on any machine.
+``period, country, region`` and the indicators and accounts. Beside them,
+``runs/<table>/<run_id>.parquet`` holds the run's ``global``, ``regions``, ``flows`` and
+``sectors`` tables (those of ``gvc run``, with the same tags in front), which
+``load_batch(DIR, table=NAME)`` reads. Nothing here imports the simulation, so the same code
+reads a batch on any machine.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ import pyarrow.parquet as pq
 __all__ = ["read_batch_manifest", "load_batch", "batch_params", "run_values", "seed_summary"]
 
 TAGS = ("run_id", "scenario", "seed")
+#: The tables of a run besides its run table, and the key columns of each (always read).
+TABLE_KEYS = {"global": ("period",), "regions": ("period", "kind", "region"), "flows": ("period", "exporter", "importer"),
+              "sectors": ("period", "country", "sector")}
 
 
 def read_batch_manifest(path: str | Path) -> pd.DataFrame:
@@ -39,25 +45,39 @@ def batch_params(path: str | Path) -> list[str]:
     return list(json.loads(spec.read_text(encoding="utf-8"))["params"]) if spec.is_file() else []
 
 
-def load_batch(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def load_batch(path: str | Path, columns: Sequence[str] | None = None, *, table: str | None = None) -> pd.DataFrame:
     """One tidy DataFrame of every done run of the batch in ``path``, in manifest order.
 
-    One row per (run, period, country); ``columns`` restricts what is read (the tags, the
-    parameters, period and country are always kept). ``attrs["params"]`` lists the parameter
-    columns.
+    Without ``table``: the run tables, one row per (run, period, country). With ``table`` one
+    of :data:`TABLE_KEYS` (``global``, ``regions``, ``flows``, ``sectors``): that table of every
+    done run, one row per run and the table's keys. ``columns`` restricts what is read (the
+    tags, the parameters and the table's keys are always kept). ``attrs["params"]`` lists the
+    parameter columns.
     """
     path = Path(path)
+    if table is not None and table not in TABLE_KEYS:
+        raise ValueError(f"table: expected one of {', '.join(TABLE_KEYS)}, got {table!r}")
     manifest = read_batch_manifest(path)
     params = batch_params(path)
     done = manifest[manifest["status"] == "done"]
+    keys = list(TABLE_KEYS[table]) if table is not None else ["period", "country"]
     keep = None
     if columns is not None:
-        keep = list(dict.fromkeys([*TAGS, *params, "period", "country", *columns]))
+        keep = list(dict.fromkeys([*TAGS, *params, *keys, *columns]))
     tables = []
-    in_runs = done[done["location"] != "dataset"]["run_id"].tolist()
+    if table is not None:
+        for rid in done["run_id"]:
+            file = path / "runs" / table / f"{rid}.parquet"
+            if not file.is_file():
+                raise FileNotFoundError(f"{file}: run {rid} has no {table} table (written before batches kept it; "
+                                        "run the batch again to add it)")
+            tables.append(pq.read_table(file, columns=keep))
+        in_runs, in_dataset = [], []
+    else:
+        in_runs = done[done["location"] != "dataset"]["run_id"].tolist()
+        in_dataset = done[done["location"] == "dataset"]["run_id"].tolist()
     for rid in in_runs:
         tables.append(pq.read_table(path / "runs" / f"{rid}.parquet", columns=keep))
-    in_dataset = done[done["location"] == "dataset"]["run_id"].tolist()
     if in_dataset:
         import pyarrow.compute as pc
         import pyarrow.dataset as ds
@@ -67,7 +87,7 @@ def load_batch(path: str | Path, columns: Sequence[str] | None = None) -> pd.Dat
         t = t.set_column(t.schema.get_field_index("scenario"), "scenario", t.column("scenario").cast(pa.string()))
         tables.append(t.select(keep) if keep is not None else t)
     if not tables:
-        return pd.DataFrame(columns=[*TAGS, *params, "period", "country"])
+        return pd.DataFrame(columns=[*TAGS, *params, *keys])
     order = {rid: i for i, rid in enumerate(done["run_id"])}
     tables = [t.replace_schema_metadata(None) for t in tables]
     df = pa.concat_tables(tables, promote_options="permissive").to_pandas()

@@ -8,6 +8,7 @@ and hands them to the indicator functions of the other modules.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,15 +16,16 @@ import pandas as pd
 from .concentration import export_hhi
 from .kww import KWW_TERMS, KWWDecomposition, kww_from_parts
 from .leontief import LeontiefSolver, input_coefficients, local_inverses, safe_divide, value_added_coefficients, value_added_multipliers
-from .length import downstreamness, production_lengths, upstreamness
+from .length import downstreamness, production_lengths, upstreamness, world_production_length
 from .localization import home_share_final, home_share_intermediate, value_added_ratio
 from .mrio import MRIO, TableError, as_mrio
 from .participation import kww_participation, kww_vs_participation, qy_participation, value_added_flow_matrix
 from .regionalization import intra_regional_share, partition_modularity, region_intra_shares, trade_communities, value_added_network
-from .trade import intermediate_share_of_trade, openness, trade_flows
+from .trade import TradeFlows, intermediate_share_of_trade, openness, trade_flows
 from .value_added_trade import trade_benefit_index, value_added_absorption
 
-__all__ = ["COUNTRY_FIELDS", "KWW_FIELDS", "WORLD_FIELDS", "compute_indicators", "indicator_arrays", "indicators_table", "table_from_indicators"]
+__all__ = ["COUNTRY_FIELDS", "KWW_FIELDS", "WORLD_FIELDS", "IndicatorSet", "compute_indicators", "indicator_set",
+           "indicator_arrays", "indicators_table", "table_from_indicators"]
 
 #: Per-country scalar fields, in output order (the KWW block is nested under "kww").
 COUNTRY_FIELDS = (
@@ -38,7 +40,7 @@ KWW_FIELDS = KWW_TERMS + ("VAX", "DVA", "RDV", "FVA", "PDC", "DVX")
 WORLD_FIELDS = (
     "world_gdp", "world_gross_output", "world_exports", "world_exports_intermediate", "world_exports_final",
     "world_openness", "hhi_exports_intermediate", "hhi_exports_final", "intermediate_share_world_trade",
-    "gvcp_kww_world", "gvcp_qy_world",
+    "gvcp_kww_world", "gvcp_qy_world", "production_length_world",
 )
 
 
@@ -46,8 +48,8 @@ def _weighted_by_country(values: np.ndarray, weights: np.ndarray, G: int) -> np.
     return safe_divide((values * weights).reshape(G, -1).sum(axis=1), weights.reshape(G, -1).sum(axis=1))
 
 
-def _compute(m: MRIO) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, float], dict[str, np.ndarray]]:
-    """Country arrays, the KWW block, world scalars and bilateral matrices of table ``m``."""
+def _compute(m: MRIO) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, float], dict[str, np.ndarray], TradeFlows]:
+    """Country arrays, the KWW block, world scalars, bilateral matrices and trade flows of table ``m``."""
     G = m.G
     A = input_coefficients(m.Z, m.x)
     v = value_added_coefficients(m.va, m.x)
@@ -112,9 +114,11 @@ def _compute(m: MRIO) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dic
         "intermediate_share_world_trade": intermediate_share_of_trade(flows),
         "gvcp_kww_world": float(safe_divide((kww.DVX + kww.FVA).sum(), world_ex)),
         "gvcp_qy_world": float(safe_divide((F.sum() - np.trace(F)) * 2, world_ex)),
+        "production_length_world": world_production_length(plv, gdp),
     }
-    matrices = {"bilateral_trade": flows.bilateral, "intermediate_trade": flows.intermediate, "va_absorption": VA}
-    return country, kww_block, world, matrices
+    matrices = {"bilateral_trade": flows.bilateral, "intermediate_trade": flows.intermediate,
+                "final_trade": flows.final, "va_absorption": VA}
+    return country, kww_block, world, matrices, flows
 
 
 def _regions_block(m: MRIO, regions: Mapping[str, str], matrices: dict[str, np.ndarray], seed: int) -> dict:
@@ -149,7 +153,7 @@ def compute_indicators(
     communities of the value-added network (seeded by ``seed``).
     """
     m = as_mrio(m)
-    country, kww_block, world, matrices = _compute(m)
+    country, kww_block, world, matrices, _ = _compute(m)
     countries = {}
     for r, name in enumerate(m.countries):
         entry = {f: float(country[f][r]) for f in COUNTRY_FIELDS}
@@ -185,18 +189,43 @@ def table_from_indicators(result: Mapping) -> pd.DataFrame:
     return frame
 
 
-def indicator_arrays(m: MRIO | object) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """The per-country indicator columns of table ``m`` as arrays (G,), and its bilateral matrices.
+@dataclass(frozen=True)
+class IndicatorSet:
+    """Every indicator of one table as arrays, for callers that collect many tables (a
+    simulation's periods) without a DataFrame or a dict per country.
 
-    Returns ``(columns, matrices)``: ``columns`` has :data:`COUNTRY_FIELDS` then
-    ``kww_T1`` ... ``kww_DVX``; ``matrices`` has ``bilateral_trade``,
-    ``intermediate_trade`` and ``va_absorption`` (G, G). For callers that collect many
-    tables (a simulation's periods) without a DataFrame per table.
+    Attributes
+    ----------
+    columns : dict of (G,) arrays
+        :data:`COUNTRY_FIELDS` then ``kww_T1`` ... ``kww_DVX``.
+    world : dict of floats
+        :data:`WORLD_FIELDS`.
+    matrices : dict of (G, G) arrays
+        ``bilateral_trade``, ``intermediate_trade``, ``final_trade`` (exporter x importer, zero
+        diagonal) and ``va_absorption`` (``VA = V B Y``, source x absorber).
+    flows : TradeFlows
+        The table's gross trade, with exports by country-sector.
     """
+
+    columns: dict[str, np.ndarray]
+    world: dict[str, float]
+    matrices: dict[str, np.ndarray]
+    flows: TradeFlows
+
+
+def indicator_set(m: MRIO | object) -> IndicatorSet:
+    """Every indicator of table ``m`` (an MRIO or a pymrio.IOSystem) as an :class:`IndicatorSet`."""
     m = as_mrio(m)
-    country, kww_block, _, matrices = _compute(m)
+    country, kww_block, world, matrices, flows = _compute(m)
     columns = {f: country[f] for f in COUNTRY_FIELDS} | {f"kww_{k}": kww_block[k] for k in KWW_FIELDS}
-    return columns, matrices
+    return IndicatorSet(columns=columns, world=world, matrices=matrices, flows=flows)
+
+
+def indicator_arrays(m: MRIO | object) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The per-country indicator columns of table ``m`` as arrays (G,), and its bilateral matrices:
+    ``(columns, matrices)`` of :func:`indicator_set`."""
+    s = indicator_set(m)
+    return s.columns, s.matrices
 
 
 def indicators_table(m: MRIO | object) -> pd.DataFrame:

@@ -9,7 +9,8 @@
   country level:
   ``PLv_r = sum_{k in r} va_k U_k / sum_{k in r} va_k`` (forward, from value added) and
   ``PLy_r = sum_{l in r} (vBB)_l y_l / sum_{l in r} (vB)_l y_l`` (backward, to final
-  goods), with ``y = Y 1``.
+  goods), with ``y = Y 1``; the world's ``PLv = sum_k va_k U_k / sum_k va_k`` over every
+  country-sector, the value-added weighted mean of the countries' ``PLv_r``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 
 from .leontief import LeontiefSolver, safe_divide
 
-__all__ = ["upstreamness", "downstreamness", "production_lengths"]
+__all__ = ["upstreamness", "downstreamness", "production_lengths", "world_production_length"]
 
 
 def _by_country(a: np.ndarray, G: int) -> np.ndarray:
@@ -53,3 +54,13 @@ def production_lengths(
     plv = safe_divide(_by_country(va * U, G), _by_country(va, G))
     ply = safe_divide(_by_country(vBB * y, G), _by_country(vB * y, G))
     return plv, ply
+
+
+def world_production_length(plv: np.ndarray, gdp: np.ndarray) -> float:
+    """World production length ``PLv_W = sum_r GDP_r PLv_r / sum_r GDP_r = sum_k va_k U_k / sum_k va_k``.
+
+    The mean number of production stages the world's value added passes through until it is
+    absorbed in final goods (Wang, Wei, Yu & Zhu 2017, eq. 9, over all country-sectors; it
+    counts purely domestic stages too, not only the cross-border "GVC" part). 0 when GDP is 0.
+    """
+    return float(safe_divide(np.dot(gdp, plv), np.sum(gdp)))

@@ -11,6 +11,8 @@
   ``sum_{j!=i} F_ij / Ex_i`` and backward part ``sum_{j!=i} F_ji / Ex_i``. In a symmetric
   one-sector economy ``F`` has ``R Ex_j`` on the diagonal and ``T Ex_j`` off it, so
   ``GVCP_i = T sum_{j!=i} Ex_j / Ex_i + (N - 1) T`` (eq. 13).
+- A group of countries (region, bloc, world): the export-weighted mean of its members'
+  KWW participation, ``(sum_{r in g} DVX_r + sum FVA_r) / sum Ex_r``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 from .kww import KWWDecomposition
 from .leontief import safe_divide
 
-__all__ = ["Participation", "kww_participation", "kww_vs_participation", "value_added_flow_matrix", "qy_participation"]
+__all__ = ["Participation", "kww_participation", "group_kww_participation", "kww_vs_participation", "value_added_flow_matrix", "qy_participation"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,20 @@ class Participation:
 def kww_participation(k: KWWDecomposition) -> Participation:
     """``(DVX + FVA) / Ex`` split into ``DVX / Ex`` (forward) and ``FVA / Ex`` (backward)."""
     return Participation(forward=safe_divide(k.DVX, k.exports), backward=safe_divide(k.FVA, k.exports))
+
+
+def group_kww_participation(dvx: np.ndarray, fva: np.ndarray, exports: np.ndarray, members: np.ndarray) -> Participation:
+    """KWW participation of a group of countries: ``sum DVX / sum Ex`` (forward) and
+    ``sum FVA / sum Ex`` (backward) over the members (a boolean mask (G,)); 0 without exports.
+
+    The members' own participations weighted by their gross exports (KWW 2014; UNCTAD 2013
+    for regional aggregates); with every country a member it is the world's ``gvcp_kww_world``.
+    Arrays (G,) as :class:`~gvc_abm.analysis.kww.KWWDecomposition` gives them; returns scalars.
+    """
+    members = np.asarray(members, dtype=bool)
+    ex = np.asarray(exports, dtype=float)[members].sum()
+    return Participation(forward=safe_divide(np.asarray(dvx)[members].sum(), ex),
+                         backward=safe_divide(np.asarray(fva)[members].sum(), ex))
 
 
 def kww_vs_participation(k: KWWDecomposition) -> Participation:

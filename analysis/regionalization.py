@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import networkx as nx
 import numpy as np
 
-__all__ = ["intra_regional_share", "region_intra_shares", "value_added_network", "trade_communities", "partition_modularity"]
+__all__ = ["intra_regional_share", "group_intra_share", "region_intra_shares", "value_added_network", "trade_communities", "partition_modularity"]
 
 
 def _off_diagonal(T: np.ndarray) -> np.ndarray:
@@ -36,16 +36,20 @@ def intra_regional_share(T: np.ndarray, regions: Sequence[str]) -> float:
     return float(off[_same_region(regions)].sum() / total) if total != 0 else 0.0
 
 
-def region_intra_shares(T: np.ndarray, regions: Sequence[str]) -> dict[str, float]:
-    """For each region, the share of its members' exports in ``T`` that go to other members."""
+def group_intra_share(T: np.ndarray, members: np.ndarray) -> float:
+    """Share of a group's exports in ``T`` that go to other members:
+    ``sum_{r != s in g} T_rs / sum_{r in g, s != r} T_rs`` (``members`` a boolean mask; 0 without exports)."""
     off = _off_diagonal(T)
+    members = np.asarray(members, dtype=bool)
+    total = off[members].sum()
+    return float(off[np.ix_(members, members)].sum() / total) if total != 0 else 0.0
+
+
+def region_intra_shares(T: np.ndarray, regions: Sequence[str]) -> dict[str, float]:
+    """For each region, the share of its members' exports in ``T`` that go to other members
+    (:func:`group_intra_share`)."""
     labels = np.asarray(regions, dtype=object)
-    out = {}
-    for reg in dict.fromkeys(regions):
-        members = labels == reg
-        total = off[members].sum()
-        out[str(reg)] = float(off[np.ix_(members, members)].sum() / total) if total != 0 else 0.0
-    return out
+    return {str(reg): group_intra_share(T, labels == reg) for reg in dict.fromkeys(regions)}
 
 
 def value_added_network(VA: np.ndarray, countries: Sequence[str]) -> nx.Graph:

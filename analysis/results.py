@@ -1,7 +1,8 @@
 """A run's result tables, read as data, and the per-period series its figures show.
 
 A run folder (``gvc run ... --out DIR``) holds ``indicators.parquet``, ``world.parquet``,
-``events.parquet`` and ``manifest.json``, and with ``--save-mrio`` each period's MRIO under
+``events.parquet`` and ``manifest.json`` (read here; runs of this version also write
+``global``, ``regions``, ``flows`` and ``sectors`` tables, read with pandas), and with ``--save-mrio`` each period's MRIO under
 ``mrio/period_0000`` ... . :func:`load_run` reads them into :class:`RunTables`; the dashboard
 builds the same object from a live model (:meth:`RunTables.from_frames`), so files and page
 show the same numbers. Every series here is an indicator of the library applied to those

@@ -14,7 +14,8 @@ import numpy as np
 from .leontief import safe_divide
 from .mrio import MRIO
 
-__all__ = ["TradeFlows", "trade_flows", "openness", "intermediate_share_of_trade", "import_penetration"]
+__all__ = ["TradeFlows", "trade_flows", "openness", "intermediate_share_of_trade", "sector_use", "sector_imports",
+           "import_penetration", "AppliedTariffs", "applied_tariffs"]
 
 
 @dataclass(frozen=True)
@@ -115,15 +116,77 @@ def intermediate_share_of_trade(flows: TradeFlows) -> float:
     return float(flows.intermediate.sum() / total) if total != 0 else 0.0
 
 
+def sector_use(m: MRIO) -> np.ndarray:
+    """Use of each origin's sector goods by each country, ``U[o, s, c]``, shape (G, N, G).
+
+    ``U_{o,s,c} = sum_{j in c} Z_{(o,s), j} + Y_{(o,s), c}``: intermediate use (Z summed over
+    c's buying sectors) plus final use, at the table's (basic) prices. For ``o != c`` it is
+    c's imports of sector-s goods from o, so ``sum_s U[o, s, c] = T[o, c]`` of :class:`TradeFlows`.
+    """
+    G, N = m.G, m.N
+    return m.Z.reshape(G, N, G, N).sum(axis=3) + m.Y.reshape(G, N, G)
+
+
+def sector_imports(m: MRIO) -> np.ndarray:
+    """Imports of each sector's goods by each country, ``Im_{c,s} = sum_{o != c} U_{o,s,c}``, shape (G, N).
+
+    Intermediate plus final, from :func:`sector_use`; summed over sectors it is the country's
+    gross imports (KWW 2014, eq. 6, seen from the importer).
+    """
+    use = sector_use(m)
+    return (use.sum(axis=0) - np.einsum("csc->sc", use)).T
+
+
 def import_penetration(m: MRIO) -> np.ndarray:
     """Import share of each country's use of each sector's goods, shape (G, N).
 
     ``m_{c,s} = sum_{o != c} U_{o,s,c} / sum_o U_{o,s,c}`` with ``U_{o,s,c}`` the use of
     sector s goods from origin o in country c, intermediate (Z summed over c's buying
-    sectors) plus final (Y). 0 where a country uses none of a sector's goods.
+    sectors) plus final (Y) (:func:`sector_use`). 0 where a country uses none of a sector's goods.
     """
-    G, N = m.G, m.N
-    use = m.Z.reshape(G, N, G, N).sum(axis=3) + m.Y.reshape(G, N, G)  # [origin, sector, user]
+    use = sector_use(m)
     total = use.sum(axis=0)  # [sector, user]
     home = np.einsum("csc->sc", use)
     return safe_divide(total - home, total).T
+
+
+@dataclass(frozen=True)
+class AppliedTariffs:
+    """Trade-weighted applied tariffs (fractions, ad valorem).
+
+    Attributes
+    ----------
+    bilateral : (G, G) array
+        ``tau[o, c]``: the rate importer c applies to exporter o's goods, weighted by c's
+        imports of each sector from o; 0 on the diagonal and where o sells c nothing.
+    importer : (G,) array
+        The rate each importer applies to all its imports, weighted by them; 0 without imports.
+    """
+
+    bilateral: np.ndarray
+    importer: np.ndarray
+
+
+def applied_tariffs(m: MRIO, tariff: np.ndarray) -> AppliedTariffs:
+    """Trade-weighted mean applied tariffs of table ``m`` under the rates ``tariff[c, o, s]``.
+
+    ``tau_{o,c} = sum_s tau_{c,o,s} U_{o,s,c} / sum_s U_{o,s,c}`` (exporter o, importer c) and
+    ``tau_c = sum_{o != c, s} tau_{c,o,s} U_{o,s,c} / sum_{o != c, s} U_{o,s,c}``, with ``U`` the
+    imports at basic prices of :func:`sector_use` (intermediate and final): the weighted mean
+    applied tariff of the World Bank's WDI / WITS (TM.TAX.MRCH.WM.AR.ZS), with the period's
+    own imports as weights.
+
+    Parameters
+    ----------
+    tariff : (G, G, N) array
+        Ad valorem rate applied by importer c to sector-s goods from origin o, ``[c, o, s]``.
+    """
+    G, N = m.G, m.N
+    tariff = np.asarray(tariff, dtype=float)
+    if tariff.shape != (G, G, N):
+        raise ValueError(f"tariff: expected shape ({G}, {G}, {N}) (importer, exporter, sector), got {tariff.shape}")
+    use = sector_use(m).copy()  # [o, s, c]
+    use[np.arange(G), :, np.arange(G)] = 0.0  # domestic use is not trade
+    rate = tariff.transpose(1, 2, 0)  # [o, s, c]
+    paid, value = (rate * use).sum(axis=1), use.sum(axis=1)  # [o, c]
+    return AppliedTariffs(bilateral=safe_divide(paid, value), importer=safe_divide(paid.sum(axis=0), value.sum(axis=0)))

@@ -7,6 +7,7 @@
 - :mod:`.clearing`: :func:`~.clearing.clear`, one period's equilibrium with converged/iterations/residual.
 - :mod:`.aggregate`: firm flows to an MRIO table / ``pymrio.IOSystem`` with a factor-input extension.
 - :mod:`.welfare`: real income with the exact CES price index.
+- :mod:`.records`: the tables a run records each period (indicators, world, global, regions, flows, sectors).
 - :mod:`.drivers`: exogenous time paths evaluated per period; :mod:`.instruments`: the governments' policy instruments.
 - :mod:`.model`: the Mesa :class:`~.model.GVCModel` wiring agents to the world, and the picklable :func:`~.model.run_simulation` (config, seed).
 """

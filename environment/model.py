@@ -11,7 +11,7 @@ One period, in HARK's order (STYLE.md section 3; DESIGN.md "Agents and their dec
 5. the policy is published (applied tariffs) and the market clears
    (:func:`~gvc_abm.environment.clearing.clear`);
 6. the period's MRIO is aggregated (:func:`~gvc_abm.environment.aggregate.aggregate`), its
-   indicators computed and collected as tidy rows; what governments will read next period
+   tables recorded (:mod:`~gvc_abm.environment.records`); what governments will read next period
    is recorded; sticky wages fall by partial adjustment (``w_c <- w_c (N_c / L_c)^theta``,
    N_c <= L_c) and the perceived risk premia adjust.
 
@@ -46,7 +46,6 @@ from gvc_abm.agents import rules
 from gvc_abm.agents.firm import Firm
 from gvc_abm.agents.government import Government
 from gvc_abm.agents.household import Household
-from gvc_abm.analysis.indicators import indicator_arrays
 from gvc_abm.analysis.trade import import_penetration
 
 from .aggregate import PeriodTable, aggregate
@@ -63,9 +62,9 @@ from .config import (
 )
 from .drivers import PeriodDrivers, drivers_at
 from .instruments import Instruments, apply_move, apply_tariff_shock, effective_tariffs, join_bloc
-from .productivity import output_weighted_mean, technology_index
+from .productivity import output_weighted_mean
+from .records import Records, world_rows
 from .state import World
-from .welfare import price_index, real_income
 
 __all__ = ["GVCModel", "RunResult", "run_simulation", "build_world_for", "world_rows", "GROUP_CODES"]
 
@@ -106,48 +105,21 @@ def build_world_for(
     return world
 
 
-def world_rows(world: World, result: ClearingResult, period: int) -> dict[str, np.ndarray]:
-    """Per-country state of one cleared period (macro accounts and welfare), as columns."""
-    cs = world.country_state
-    gdp = result.gdp
-    return {
-        "period": np.full(world.G, period, dtype=np.int64),
-        "country": np.array(world.countries, dtype=object),
-        "region": np.array(world.regions, dtype=object),
-        "wage": result.wage.copy(),
-        "rental": result.rental.copy(),
-        "labour_force": cs.labour_force.copy(),
-        "employment": result.employment,
-        "unemployment": result.unemployment_rate(cs.labour_force),
-        "gdp": gdp,
-        "labour_income": result.labour_income,
-        "capital_income": result.capital_income,
-        "tariff_revenue": result.tariff_revenue,
-        "expenditure": result.expenditure,
-        "trade_deficit": cs.deficit * gdp.sum(),
-        "price_index": price_index(world, result),
-        "real_income": real_income(world, result),
-        "technology": technology_index(world),
-        "converged": np.full(world.G, result.converged),
-    }
-
-
-def _frame(rows: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    """One tidy frame from per-period column dicts (built once, at the end of a run)."""
-    if not rows:
-        return pd.DataFrame()
-    return pd.DataFrame({k: np.concatenate([r[k] for r in rows]) for k in rows[0]})
-
-
 @dataclass
 class RunResult:
-    """Tidy results of a run: one row per (period, country) in each frame, plus the event log."""
+    """Tidy results of a run (:mod:`~gvc_abm.environment.records`): indicators and world by
+    (period, country), the event log, and the tables ``global_`` (period), ``regions`` (period,
+    region or bloc), ``flows`` (period, exporter, importer) and ``sectors`` (period, country, sector)."""
 
     indicators: pd.DataFrame
     world: pd.DataFrame
     convergence: list[dict]
     events: pd.DataFrame
     tables: list[PeriodTable] = field(default_factory=list)
+    global_: pd.DataFrame = field(default_factory=pd.DataFrame)
+    regions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    flows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sectors: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @njit(cache=True)
@@ -319,8 +291,9 @@ class GVCModel(mesa.Model):
         self.diffusion_gain = np.zeros(F)  # each firm's gain, written by its own rule
         self.diffusion_args: tuple | None = None
         self.events: list[dict] = []
-        self.indicator_rows: list[dict[str, np.ndarray]] = []  # per period, columns (G,)
-        self.world_rows: list[dict[str, np.ndarray]] = []
+        self.records = Records(self.manufacturing, self.initial_taste)
+        self.indicator_rows = self.records.rows["indicators"]  # per period, columns (G,)
+        self.world_rows = self.records.rows["world"]
         self.convergence: list[dict] = []
         self.observations: Observations | None = None
         self._history: dict[str, np.ndarray] = {}
@@ -670,27 +643,20 @@ class GVCModel(mesa.Model):
     # ------------------------------------------------------------------ records
     def _record(self, result: ClearingResult, table: PeriodTable, d: PeriodDrivers) -> None:
         w = self.world
-        t = self.period
-        mrio = table.to_mrio()
-        columns, matrices = indicator_arrays(mrio)
-        self.indicator_rows.append({"period": np.full(w.G, t, dtype=np.int64),
-                                    "country": np.array(w.countries, dtype=object)} | columns)
-        wf = world_rows(w, result, t)
-        wf["pressure"] = self.pressure.copy()
-        wf["switches"] = np.full(w.G, self.switches, dtype=np.int64)
-        wf["diffusion"] = self.diffusion.copy()
-        self.world_rows.append(wf)
+        ins = self.instruments
+        rec = self.records.add(w, result, table, self.period, events=self.events, pressure=self.pressure,
+                               switches=self.switches, bloc_of=ins.bloc_of, bloc_names=ins.bloc_names,
+                               diffusion=getattr(self, "diffusion", None))
+        mrio, wf = rec.mrio, rec.world
         # what governments read next period
         if self.reference_penetration is None:
             self.reference_penetration = import_penetration(mrio)
-        tbi = columns["tbi"]
-        VA = matrices["va_absorption"]
+        tbi = rec.indicators.columns["tbi"]
+        VA = rec.indicators.matrices["va_absorption"]
         balance = VA - VA.T
         np.fill_diagonal(balance, np.inf)
-        labour_by_cell = table.factors[0].reshape(w.G, w.S)
-        jobs = (labour_by_cell[:, self.manufacturing].sum(axis=1)) / result.wage
+        jobs = wf["manufacturing_employment"]
         prev_jobs = self._history.get("jobs", jobs)
-        ins = self.instruments
         in_bloc = ins.bloc_of >= 0
         available = np.array([
             (not in_bloc[c]) and any(ins.bloc_of[k] >= 0 and w.regions[k] == w.regions[c] for k in range(w.G) if k != c)
@@ -715,11 +681,11 @@ class GVCModel(mesa.Model):
 
     def indicators_frame(self) -> pd.DataFrame:
         """Tidy indicators so far: one row per (period, country), the indicator library's columns."""
-        return _frame(self.indicator_rows)
+        return self.records.frame("indicators")
 
     def world_frame(self) -> pd.DataFrame:
         """Tidy accounts so far: one row per (period, country)."""
-        return _frame(self.world_rows)
+        return self.records.frame("world")
 
     def events_frame(self) -> pd.DataFrame:
         """The policy-event log: period, country, instrument, target, sector, restrictive, source."""
@@ -754,10 +720,15 @@ def run_simulation(
             tables.append(model.last_table)
         if progress is not None:
             progress(model.period, config.periods)
+    frames = model.records.frames()
     return RunResult(
-        indicators=model.indicators_frame(),
-        world=model.world_frame(),
+        indicators=frames["indicators"],
+        world=frames["world"],
         convergence=model.convergence,
         events=model.events_frame(),
         tables=tables,
+        global_=frames["global"],
+        regions=frames["regions"],
+        flows=frames["flows"],
+        sectors=frames["sectors"],
     )

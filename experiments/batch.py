@@ -11,6 +11,12 @@ Layout of a batch folder ``DIR``:
   policy-event log counted by country). The schema metadata ``gvc_abm`` holds the run id,
   the parameter names, the whole config, the package version and the SHA-256 of the table's
   content (:func:`table_digest`); pages carry CRC checksums.
+- ``runs/<table>/<run_id>.parquet`` for each table of :data:`RUN_TABLES` (``global``,
+  ``regions``, ``flows``, ``sectors``): ``gvc run``'s table of that name, tagged like the run
+  table (the tags and parameters first) and with the same metadata plus the table's name.
+  They are written before the run table, so a run table on disk means its tables are there;
+  a run whose tables are missing or corrupt is rerun. ``gvc results --compact`` merges only
+  the run tables; these stay where they are.
 - ``manifest.parquet``: one row per run: ``run_id, scenario, replicate, seed``, the
   parameters, ``status`` (done / failed / pending), ``error``, ``warnings``, ``wall_time`` and
   ``cpu_time`` (seconds of the run in its worker), ``worker``, ``config_hash``, ``version``, ``sha256`` of the run
@@ -50,13 +56,16 @@ from distributed import WorkerPlugin
 
 from .outputs import atomic_path
 
-__all__ = ["BLAS_ENV", "RunOutput", "run_table", "run_one", "warm_up", "table_digest", "check_run_file", "plan_batch",
+__all__ = ["BLAS_ENV", "RUN_TABLES", "RunOutput", "run_table", "run_tables", "run_one", "warm_up", "table_digest", "check_run_file", "plan_batch",
            "run_batch", "compact_batch", "BatchError", "MANIFEST", "RUNS", "DATASET"]
 
 #: One BLAS / OpenMP thread per worker process: the small indicator solves of a run
 #: oversubscribe the cores otherwise (a 500-firm run takes 5-13 s instead of 0.3-2 s).
 BLAS_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 MANIFEST, RUNS, DATASET = "manifest.parquet", "runs", "dataset"
+#: The tables of a run written beside its run table, ``runs/<table>/<run_id>.parquet``, and the
+#: attribute of :class:`~gvc_abm.environment.model.RunResult` holding each.
+RUN_TABLES = {"global": "global_", "regions": "regions", "flows": "flows", "sectors": "sectors"}
 SWEEP_COPY, SPEC, DESIGN, LOCK = "sweep.yaml", "sweep.json", "design.parquet", ".lock"
 META_KEY = b"gvc_abm"
 STATUS = ("done", "failed", "pending")
@@ -90,6 +99,7 @@ class RunOutput:
     cpu_time: float
     worker: str
     warnings: list[str] = field(default_factory=list)
+    tables: dict[str, bytes] = field(default_factory=dict)  # name in RUN_TABLES -> Parquet bytes
 
 
 def run_table(result, tags: dict[str, Any]) -> pd.DataFrame:
@@ -108,6 +118,28 @@ def run_table(result, tags: dict[str, Any]) -> pd.DataFrame:
     for i, (name, value) in enumerate(tags.items()):
         table.insert(i, name, value)
     return table
+
+
+def run_tables(result, tags: dict[str, Any]) -> dict[str, pd.DataFrame]:
+    """The run's other tables (:data:`RUN_TABLES`), each tagged like :func:`run_table`."""
+    out = {}
+    for name, attr in RUN_TABLES.items():
+        table = getattr(result, attr).copy()
+        for i, (key, value) in enumerate(tags.items()):
+            table.insert(i, key, value)
+        out[name] = table
+    return out
+
+
+def _parquet_bytes(df: pd.DataFrame, meta: dict[str, Any]) -> bytes:
+    """``df`` as zstd Parquet with page checksums and the metadata ``gvc_abm`` (``meta`` plus
+    the content digest :func:`table_digest`)."""
+    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+    meta = meta | {"content_sha256": table_digest(table)}
+    table = table.replace_schema_metadata({META_KEY: json.dumps(meta, sort_keys=True, separators=(",", ":")).encode()})
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd", write_page_checksum=True)
+    return buf.getvalue()
 
 
 def pin_blas() -> None:
@@ -149,16 +181,13 @@ def run_one(config: dict, seed: int, tags: dict[str, Any]) -> RunOutput:
             result = run_simulation(cfg, seed)
     finally:
         GVCModel.release_finished()
-    table = pa.Table.from_pandas(run_table(result, tags), preserve_index=False).replace_schema_metadata(None)
     meta = {"run_id": tags["run_id"], "params": [k for k in tags if k not in ("run_id", "scenario", "seed")],
-            "config": config, "version": package_version(), "content_sha256": table_digest(table)}
-    table = table.replace_schema_metadata({META_KEY: json.dumps(meta, sort_keys=True, separators=(",", ":")).encode()})
-    buf = io.BytesIO()
-    pq.write_table(table, buf, compression="zstd", write_page_checksum=True)
-    data = buf.getvalue()
+            "config": config, "version": package_version()}
+    data = _parquet_bytes(run_table(result, tags), meta)
+    tables = {name: _parquet_bytes(df, meta | {"table": name}) for name, df in run_tables(result, tags).items()}
     return RunOutput(run_id=tags["run_id"], data=data, sha256=hashlib.sha256(data).hexdigest(),
                      wall_time=time.perf_counter() - t0, cpu_time=time.process_time() - c0, worker=_worker_name(),
-                     warnings=[str(w.message) for w in caught if issubclass(w.category, ClearingWarning)])
+                     warnings=[str(w.message) for w in caught if issubclass(w.category, ClearingWarning)], tables=tables)
 
 
 def warm_up(config: dict) -> None:
@@ -275,9 +304,19 @@ def _locked(out: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def table_path(out: Path, name: str, run_id: str) -> Path:
+    """Where the batch in ``out`` keeps table ``name`` (of :data:`RUN_TABLES`) of run ``run_id``."""
+    return out / RUNS / name / f"{run_id}.parquet"
+
+
+def _tables_ok(out: Path, run_id: str, config: dict | None) -> bool:
+    """Whether every table of :data:`RUN_TABLES` of the run is on disk and whole (:func:`check_run_file`)."""
+    return all(check_run_file(table_path(out, name, run_id), run_id, None, config) is not None for name in RUN_TABLES)
+
+
 def _clean_temporaries(out: Path) -> None:
     """Remove temporary files a killed batch left (``.NAME.xxxx.tmp``)."""
-    for folder in (out, out / RUNS):
+    for folder in (out, out / RUNS, *(out / RUNS / name for name in RUN_TABLES)):
         if folder.is_dir():
             for tmp in folder.glob(".*.tmp"):
                 tmp.unlink(missing_ok=True)
@@ -285,9 +324,9 @@ def _clean_temporaries(out: Path) -> None:
 
 # --------------------------------------------------------------------------- planning
 def plan_batch(sweep, out: Path) -> tuple[pd.DataFrame, int]:
-    """The manifest of ``sweep`` in ``out``: runs whose file checks out are done, others pending.
+    """The manifest of ``sweep`` in ``out``: runs whose file and tables check out are done, others pending.
 
-    Returns the manifest and the number of corrupt run files found (and removed).
+    Returns the manifest and the number of runs found corrupt or incomplete (their run file removed).
     """
     old = read_manifest(out)
     prev = {} if old is None else {r["run_id"]: r for r in old.to_dict("records")}
@@ -302,12 +341,17 @@ def plan_batch(sweep, out: Path) -> tuple[pd.DataFrame, int]:
         p = prev.get(run.run_id)
         was_done = p is not None and p.get("status") == "done"
         if was_done and p.get("location") == DATASET and run.run_id in in_dataset:
-            row.update({k: p.get(k) for k in ("status", "warnings", "wall_time", "cpu_time", "worker", "version", "sha256",
-                                              "location")})
+            if _tables_ok(out, run.run_id, run.config):
+                row.update({k: p.get(k) for k in ("status", "warnings", "wall_time", "cpu_time", "worker", "version",
+                                                  "sha256", "location")})
+            else:  # rerun: the fresh run file goes to runs/ beside the dataset's copy, which load_batch then skips
+                corrupt += 1
         else:
             path = out / RUNS / f"{run.run_id}.parquet"
             if path.exists():
                 digest = check_run_file(path, run.run_id, p.get("sha256") if was_done else None, run.config)
+                if digest is not None and not _tables_ok(out, run.run_id, run.config):
+                    digest = None
                 if digest is None:
                     path.unlink()
                     corrupt += 1
@@ -330,6 +374,11 @@ class _Recorder:
         self.last = 0.0
 
     def done(self, res: RunOutput) -> None:
+        for name, data in res.tables.items():  # first: a run file on disk means its tables are there
+            path = table_path(self.out, name, res.run_id)
+            path.parent.mkdir(exist_ok=True)
+            with atomic_path(path) as tmp:
+                tmp.write_bytes(data)
         with atomic_path(self.out / RUNS / f"{res.run_id}.parquet") as tmp:
             tmp.write_bytes(res.data)
         self._set(res.run_id, status="done", error="", warnings="\n".join(res.warnings), wall_time=res.wall_time,

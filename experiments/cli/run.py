@@ -2,9 +2,11 @@
 
 Output folder ``--out DIR``: ``indicators.parquet`` (period, country, the indicator library's
 columns), ``world.parquet`` (period, country, wages, employment, accounts, real income,
-technology index, governments' protection pressure, supplier switches, technology diffusion),
-``events.parquet`` (the policy-event log: period, country, instrument, target, sector,
-restrictive, source), ``manifest.json``
+governments' protection pressure, supplier switches, technology diffusion, the state of technology, automation and
+policy), ``global.parquet`` (period: world aggregates, regionalization, communities, policy
+measures by type), ``regions.parquet`` (period, region or bloc), ``flows.parquet`` (period,
+exporter, importer), ``sectors.parquet`` (period, country, sector), ``events.parquet`` (the
+policy-event log: period, country, instrument, target, sector, restrictive, source), ``manifest.json``
 (config, seed, versions, convergence per period) and, with ``--save-mrio``,
 ``mrio/period_0000/...`` (pymrio ``save_all`` folders, parquet). Everything is written to a
 temporary folder beside DIR and moved into place at the end, so a failed run leaves nothing
@@ -29,7 +31,11 @@ from . import app
 from .choices import ENGINES
 from .errors import UserInputError
 
-OUTPUTS = ("indicators.parquet", "world.parquet", "events.parquet", "manifest.json", "mrio")
+#: The tables of a run and the attribute of :class:`~gvc_abm.environment.model.RunResult` holding each.
+TABLE_FILES = {"indicators.parquet": "indicators", "world.parquet": "world", "global.parquet": "global_",
+               "regions.parquet": "regions", "flows.parquet": "flows", "sectors.parquet": "sectors",
+               "events.parquet": "events"}
+OUTPUTS = (*TABLE_FILES, "manifest.json", "mrio")
 
 
 def versions() -> dict[str, str]:
@@ -131,9 +137,8 @@ def run(
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", ClearingWarning)
                 result = run_simulation(cfg, mrio_dir=(tmp / "mrio") if cfg.save_mrio else None, progress=progress)
-            result.indicators.to_parquet(tmp / "indicators.parquet", index=False)
-            result.world.to_parquet(tmp / "world.parquet", index=False)
-            result.events.to_parquet(tmp / "events.parquet", index=False)
+            for name, attr in TABLE_FILES.items():
+                getattr(result, attr).to_parquet(tmp / name, index=False)
             manifest = {
                 "scenario": scenario,
                 "seed": cfg.seed,

@@ -322,6 +322,45 @@ def test_load_batch_results_and_compaction(sweeps, reference, tmp_path, capsys):
     assert counts["ran"] == 0 and counts["done"] == 16
 
 
+def test_batch_keeps_every_table_of_each_run(sweeps, reference, tmp_path):
+    out = tmp_path / "batch"
+    shutil.copytree(reference, out)
+    m = manifest(out)
+    run = load_sweep(sweeps["large"]).runs[5]
+    from gvc_abm.environment.config import SimulationConfig
+    from gvc_abm.environment.model import run_simulation
+
+    direct = run_simulation(SimulationConfig.model_validate(run.config), run.seed)
+    keys = {"global": ["period"], "regions": ["period", "kind", "region"], "flows": ["period", "exporter", "importer"],
+            "sectors": ["period", "country", "sector"]}
+    for name, attr in batch_mod.RUN_TABLES.items():
+        df = load_batch(out, table=name)
+        own = getattr(direct, attr)
+        assert len(df) == 16 * len(own) and df.attrs["params"] == ["agents.firms.switching_cost"]
+        assert list(df.columns[:4 + len(keys[name])]) == ["run_id", "scenario", "seed", "agents.firms.switching_cost",
+                                                         *keys[name]]
+        assert df.run_id.unique().tolist() == m.run_id.tolist()  # manifest order
+        mine = df[df.run_id == run.run_id].drop(columns=["run_id", "scenario", "seed", "agents.firms.switching_cost"])
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), own, check_dtype=False)
+    sub = load_batch(out, ["world_openness"], table="global")
+    assert list(sub.columns) == ["run_id", "scenario", "seed", "agents.firms.switching_cost", "period", "world_openness"]
+    with pytest.raises(ValueError, match="table: expected one of"):
+        load_batch(out, table="nations")
+    # a run whose table is lost or damaged is rerun, to the same bytes; the others are left alone
+    lost = out / "runs" / "flows" / f"{run.run_id}.parquet"
+    lost.unlink()
+    damaged = out / "runs" / "global" / f"{m.run_id[0]}.parquet"
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    counts = run_batch(load_sweep(sweeps["large"]), out, serial=True, progress=False)
+    assert counts["ran"] == 2 and counts["corrupt"] == 2 and counts["done"] == 16
+    for path in (lost, damaged):
+        assert path.read_bytes() == (reference / path.relative_to(out)).read_bytes()
+    assert_same_as_reference(out, reference)
+    # compaction merges the run tables; the other tables stay readable
+    assert main(["results", str(out), "--compact"]) == 0
+    assert len(load_batch(out, table="sectors")) == 16 * len(direct.sectors)
+
+
 def test_sensitivity_of_a_sobol_batch(tmp_path, capsys):
     sweep = write(tmp_path / "sobol.yaml", {
         "scenario": "paper", "set": {"periods": 2, "world.firms_per_country": 4},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,25 @@ from gvc_abm.experiments.cli import main
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 WIOD = DATA / "wiod_7x35" / "pymrio"
+README = Path(__file__).resolve().parents[2] / "README.md"
+TABLES = ("indicators", "world", "global", "regions", "flows", "sectors", "events")
+
+
+def documented_columns(readme: str) -> dict[str, list[str]]:
+    """The columns the README's "Output tables" section documents, by file: the backticked
+    names in the first cell of each row of the table under ``#### `NAME.parquet` ``."""
+    section = readme.split("### Output tables", 1)[1].split("\n## ", 1)[0]
+    out = {}
+    for block in re.split(r"^#### ", section, flags=re.M)[1:]:
+        name = re.match(r"`([^`]+)\.parquet`", block).group(1)
+        rows = [line for line in block.splitlines() if line.startswith("| `")]
+        out[name] = [n for row in rows for n in re.findall(r"`([^`]+)`", row.split("|")[1])]
+    return out
+
+
+def undocumented(columns, names: list[str]) -> list[str]:
+    patterns = [re.compile(re.escape(n).replace(re.escape("<type>"), "[a-z_]+") + "$") for n in names]
+    return [c for c in columns if not any(p.match(c) for p in patterns)]
 
 
 def test_baseline_run_writes_tidy_outputs(tmp_path):
@@ -36,13 +56,34 @@ def test_baseline_run_writes_tidy_outputs(tmp_path):
     np.testing.assert_allclose(io.Z.sum(axis=1).to_numpy() + io.Y.sum(axis=1).to_numpy(), x, rtol=1e-9)
     # GDP in the indicator table is the MRIO's value added; the world table's is factor income
     assert np.all(ind["gdp"].to_numpy() >= world["gdp"].to_numpy() * (1 - 1e-12))
+    # every table, one row per key; every column of every table documented in the README
+    tables = {name: pd.read_parquet(out / f"{name}.parquet") for name in TABLES}
+    assert len(tables["global"]) == 2 and len(tables["flows"]) == 2 * 12 * 11 and len(tables["sectors"]) == 2 * 12 * 8
+    assert set(tables["regions"].query("kind == 'region'").region) == set(world.region)
+    docs = documented_columns(README.read_text(encoding="utf-8"))
+    assert set(docs) == set(TABLES)
+    for name, frame in tables.items():
+        assert not undocumented(frame.columns, docs[name]), (name, undocumented(frame.columns, docs[name]))
+    # the global table is the indicator library's on the saved MRIO (its own x), communities included
+    from gvc_abm.analysis.indicators import compute_indicators
+    from gvc_abm.analysis.mrio import read_table
+
+    m = read_table(out / "mrio" / "period_0001", use_table_x=True)
+    regions = dict(zip(world.country, world.region))
+    lib = compute_indicators(m, regions=regions, seed=0)
+    g = tables["global"].iloc[1]
+    for key, value in lib["world"].items():
+        assert g[key] == pytest.approx(value, rel=1e-12), key
+    assert g["modularity"] == pytest.approx(lib["regions"]["communities_modularity"], rel=1e-12) and g["modularity"] > 0
+    assert g["communities"] == len(lib["regions"]["communities"]) >= 2
+    assert g["intra_regional_share_va"] == pytest.approx(lib["regions"]["intra_regional_share_va"], rel=1e-12)
 
 
 def test_same_seed_is_bit_identical(tmp_path):
     args = ["run", "baseline", "--periods", "2", "--firms", "200", "--seed", "5"]
     assert main(args + ["--out", str(tmp_path / "a")]) == 0
     assert main(args + ["--out", str(tmp_path / "b")]) == 0
-    for name in ("indicators.parquet", "world.parquet", "events.parquet", "manifest.json"):
+    for name in [f"{t}.parquet" for t in TABLES] + ["manifest.json"]:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     assert main(["run", "baseline", "--periods", "2", "--firms", "200", "--seed", "6", "--out", str(tmp_path / "c")]) == 0
     assert (tmp_path / "a" / "world.parquet").read_bytes() != (tmp_path / "c" / "world.parquet").read_bytes()
