@@ -42,7 +42,7 @@ def test_drivers_at_a_period():
 
 def test_unknown_country_in_a_driver_is_named():
     cfg = DriversConfig.model_validate({"disruptions": [{"start": 0, "end": 1, "country": "FR", "loss": 0.1}]})
-    with pytest.raises(ValueError, match=r"drivers.disruptions.0.country: no country or region 'FR'"):
+    with pytest.raises(ValueError, match=r"drivers.disruptions.0.country: unknown country 'FR'"):
         drivers_at(cfg, 0, COUNTRIES, REGIONS, SECTORS, np.ones(3) / 3)
 
 
