@@ -1101,6 +1101,8 @@ def _default(field) -> str:
         return "required"
     else:
         value = field.default
+    if isinstance(value, Schedule):
+        value = value.model_dump(mode="json")
     if isinstance(value, list) and value and isinstance(value[0], BaseModel):
         return f"{len(value)} items"
     if isinstance(value, BaseModel):
