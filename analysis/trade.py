@@ -167,7 +167,7 @@ class AppliedTariffs:
     importer: np.ndarray
 
 
-def applied_tariffs(m: MRIO, tariff: np.ndarray) -> AppliedTariffs:
+def applied_tariffs(m: MRIO, tariff: np.ndarray, final_tariff: np.ndarray | None = None) -> AppliedTariffs:
     """Trade-weighted mean applied tariffs of table ``m`` under the rates ``tariff[c, o, s]``.
 
     ``tau_{o,c} = sum_s tau_{c,o,s} U_{o,s,c} / sum_s U_{o,s,c}`` (exporter o, importer c) and
@@ -180,6 +180,9 @@ def applied_tariffs(m: MRIO, tariff: np.ndarray) -> AppliedTariffs:
     ----------
     tariff : (G, G, N) array
         Ad valorem rate applied by importer c to sector-s goods from origin o, ``[c, o, s]``.
+    final_tariff : (G, G, N) array, optional
+        The rate on final goods where it differs from the one on intermediates: then
+        intermediate imports (Z) are weighted with ``tariff`` and final imports (Y) with it.
     """
     G, N = m.G, m.N
     tariff = np.asarray(tariff, dtype=float)
@@ -188,5 +191,14 @@ def applied_tariffs(m: MRIO, tariff: np.ndarray) -> AppliedTariffs:
     use = sector_use(m).copy()  # [o, s, c]
     use[np.arange(G), :, np.arange(G)] = 0.0  # domestic use is not trade
     rate = tariff.transpose(1, 2, 0)  # [o, s, c]
-    paid, value = (rate * use).sum(axis=1), use.sum(axis=1)  # [o, c]
+    if final_tariff is None:
+        paid = (rate * use).sum(axis=1)  # [o, c]
+    else:
+        final_tariff = np.asarray(final_tariff, dtype=float)
+        if final_tariff.shape != (G, G, N):
+            raise ValueError(f"final_tariff: expected shape ({G}, {G}, {N}) (importer, exporter, sector), got {final_tariff.shape}")
+        final_use = m.Y.reshape(G, N, G).copy()
+        final_use[np.arange(G), :, np.arange(G)] = 0.0
+        paid = (rate * (use - final_use) + final_tariff.transpose(1, 2, 0) * final_use).sum(axis=1)
+    value = use.sum(axis=1)
     return AppliedTariffs(bilateral=safe_divide(paid, value), importer=safe_divide(paid.sum(axis=0), value.sum(axis=0)))

@@ -4,7 +4,8 @@ For firm f in cell j = (c, s) and supplier g in cell i = (o, s'):
 
 - ``Z_ij = sum (1 - nu_f) share_fg X_f / (1 + tau_{c,o,s'})``: intermediate flows at basic
   prices (the tariff is paid by the buyer to its own government),
-- ``Y_ic = E_c (beta_cs' pi_{c,o,s'} + e_{c,o,s'}) / (1 + tau_{c,o,s'})``: final sales of cell i to c,
+- ``Y_ic = E_c (beta_cs' pi_{c,o,s'} + e_{c,o,s'}) / (1 + tau^F_{c,o,s'})``: final sales of cell i to c
+  (tau^F the tariff on final goods, ``Policy.final()``; tau in Z is the one on intermediates),
 - ``x_j = sum_{f in j} X_f``,
 - factor inputs of cell j: labour income ``sum nu_f (1 - k_f) X_f``, capital (automation) income
   ``sum nu_f k_f X_f`` and tariffs paid on intermediates ``sum (1 - nu_f) share tau/(1+tau) X_f``;

@@ -75,15 +75,17 @@ class ClearingResult:
         return 1.0 - self.employment / labour_force
 
 
-def landed_price(world: World, importer: int, price: np.ndarray | None = None) -> np.ndarray:
+def landed_price(world: World, importer: int, price: np.ndarray | None = None, goods: str = "intermediate") -> np.ndarray:
     """Landed cost in country ``importer`` of every firm's good: ``p_g (1 + tau_{c,o,s}) t_{c,o,s}``.
 
-    ``price`` defaults to the state's producer prices. The wedge is the one the price dual and
-    the Armington shares use (DESIGN.md, "The economy, one period"), shape (F,).
+    ``price`` defaults to the state's producer prices. The wedge is the one the price dual
+    (``goods="intermediate"``, firms' purchases) or the Armington shares (``"final"``, households'
+    purchases) use (DESIGN.md, "The economy, one period"), shape (F,).
     """
     fs, pol = world.firms, world.policy
+    tariff = {"intermediate": pol.tariff, "final": pol.final()}[goods]
     p = fs.price if price is None else np.asarray(price, dtype=float)
-    return p * (1.0 + pol.tariff[importer, fs.country, fs.sector]) * pol.trade_cost[importer, fs.country, fs.sector]
+    return p * (1.0 + tariff[importer, fs.country, fs.sector]) * pol.trade_cost[importer, fs.country, fs.sector]
 
 
 def _engine(name: str):
@@ -139,7 +141,7 @@ def clear(
     fn = _engine(engine)
     cs, fs, net, pol = world.country_state, world.firms, world.network, world.policy
     G, S, F = world.G, world.S, world.F
-    if pol.tariff.shape != (G, G, S) or pol.trade_cost.shape != (G, G, S) or pol.taste.shape != (G, G, S):
+    if any(a.shape != (G, G, S) for a in (pol.tariff, pol.final(), pol.trade_cost, pol.taste)):
         raise ValueError("policy arrays must have shape (countries, countries, sectors)")
     if net.indptr.shape != (F + 1,) or net.indptr[0] != 0 or net.indptr[-1] != net.supplier.shape[0]:
         raise ValueError("supplier network: indptr does not match the number of firms or links")
@@ -176,7 +178,7 @@ def clear(
         fs.make_productivity, fs.weight,
         net.indptr, net.supplier, net.weight, net.reference_cost, net.firm_groups, net.group_ptr, net.group_alpha,
         wage, rental, cs.capital, cs.technology, cs.deficit, cs.labour_force,
-        pol.tariff, pol.trade_cost, pol.taste, pol.beta, pol.exogenous,
+        pol.tariff, pol.final(), pol.trade_cost, pol.taste, pol.beta, pol.exogenous,
         float(pol.sigma), world.kappa, float(world.eta_robot), float(world.eta_make),
         WAGE_MODES[wage_mode], float(anchor if anchor is not None else world.numeraire), float(step),
         float(tol), int(max_iter), int(max_wage_iter),

@@ -20,7 +20,7 @@ from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_serializer, model_validator
 
 __all__ = [
     "ConfigError",
@@ -41,8 +41,12 @@ __all__ = [
     "GovernmentBehaviour",
     "HouseholdBehaviour",
     "AgentsConfig",
+    "Schedule",
+    "CountrySchedules",
+    "WHO_FORMS",
     "BlocEvent",
     "TariffShock",
+    "TariffDriver",
     "PeriodRange",
     "Disruption",
     "Easing",
@@ -72,13 +76,17 @@ def _format_validation_error(exc: ValidationError, prefix: str = "") -> str:
     msg = first.get("msg", "invalid value").replace("Value error, ", "")
     msg = " ".join(msg.split())
     more = f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})" if len(errs) > 1 else ""
-    if not path and _LOCATED.match(msg):  # a cross-field check that names its own field path
+    if _LOCATED.match(msg) and (not path or msg.startswith(path + ".")):  # a check that names its own field path
         return f"{msg}{more}"
+    if _RELATIVE.match(msg):  # a check that names its field path below the model's, ``.rate.3: ...``
+        return f"{path or 'config'}{msg}{more}"
     return f"{path or 'config'}: {msg}{more}"
 
 
 #: A message that starts with a dotted field path, ``drivers.tariff_shocks.0.period: ...``.
-_LOCATED = re.compile(r"^[A-Za-z_][\w]*(\.[\w*-]+)+: ")
+_LOCATED = re.compile(r"^[A-Za-z_][\w]*(\.[\w*-]+(:[\w* -]+)?)+: ")
+#: A message that starts with a field path relative to the model it is raised in, ``.rate.3: ...``.
+_RELATIVE = re.compile(r"^(\.[\w*-]+(:[\w* -]+)?)+: ")
 
 
 class ConfigBase(BaseModel):
@@ -610,9 +618,89 @@ class AgentsConfig(ConfigBase):
 
 
 # --------------------------------------------------------------------------- exogenous drivers
-# A schedule is a step function {period: multiplier of the period-0 level}; see drivers.py.
+# Every driver is a time path; how a path is evaluated is environment/drivers.py.
 
-Schedule = dict[int, float]
+#: Who a per-country driver entry names, from the most specific to the least: a country wins
+#: over its region, a region over a development group, a group over "*"; a country follows the
+#: whole schedule of the most specific entry that names it (schedules are not merged).
+WHO_FORMS = ("COUNTRY", "region:NAME", "group:NAME", "*")
+_GROUPS = ("advanced", "emerging", "developing")
+
+
+def _period_key(key: Any) -> int:
+    """A schedule key as a period: a whole number >= 0 (YAML may give it as text, ``"3"``)."""
+    if isinstance(key, bool):
+        raise ValueError(f"{key!r} is not a period")
+    if isinstance(key, int):
+        period = key
+    elif isinstance(key, str) and key.strip().lstrip("-").isdigit():
+        period = int(key.strip())
+    else:
+        raise ValueError(f"key {key!r} is neither a period (a whole number) nor 'linear'")
+    if period < 0:
+        raise ValueError(f"period {period} is negative")
+    return period
+
+
+class Schedule(BaseModel):
+    """A time path ``{PERIOD: VALUE}``, a step function: the value of the latest key at or before the
+    period. With ``linear: true`` beside the keys (``{2: 1.0, 12: 0.4, linear: true}``) the value is
+    interpolated linearly between keys. Before the first key the driver's default holds (its
+    no-change value), after the last key the last value."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    points: dict[int, float] = Field(default_factory=dict, description="Value from each period on.")
+    linear: bool = Field(default=False, description="Interpolate linearly between keys.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_mapping(cls, data: Any) -> Any:
+        if isinstance(data, Schedule):
+            return data
+        if not isinstance(data, dict):
+            raise ValueError(f"a schedule is a mapping {{period: value}} (optionally with linear: true), got {data!r}")
+        if "points" in data and set(data) <= {"points", "linear"}:  # the model's own field form
+            data = {**data["points"], **({"linear": data["linear"]} if "linear" in data else {})}
+        points: dict[int, float] = {}
+        linear = False
+        for key, value in data.items():
+            if key == "linear":
+                if not isinstance(value, bool):
+                    raise ValueError(f"linear must be true or false, got {value!r}")
+                linear = value
+                continue
+            period = _period_key(key)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"the value at period {period} must be a number, got {value!r}")
+            points[period] = float(value)
+        return {"points": dict(sorted(points.items())), "linear": linear}
+
+    @model_serializer(mode="plain")
+    def _to_mapping(self) -> dict:
+        out: dict = dict(self.points)
+        if self.linear:
+            out["linear"] = True
+        return out
+
+
+#: A per-country driver: ``{WHO: schedule}`` (WHO_FORMS), a bare number being the value from period 0.
+CountrySchedules = dict[str, Union[float, Schedule]]
+
+
+def as_schedule(value: float | Schedule) -> Schedule:
+    """A bare number as the schedule ``{0: value}``; a schedule unchanged."""
+    return value if isinstance(value, Schedule) else Schedule.model_validate({0: float(value)})
+
+
+def _who_syntax(who: str, where: str) -> None:
+    """The form of a WHO key (names are checked against the world when it is built)."""
+    if not who or not who.strip():
+        raise ValueError(f"{where}: empty name; use a country, '*', 'region:NAME' or 'group:NAME'")
+    if who.startswith("group:") and who[len("group:"):] not in _GROUPS:
+        raise ValueError(f"{where}: unknown group {who[len('group:'):]!r}; groups are {', '.join(_GROUPS)}")
+    if who.startswith("region:") and not who[len("region:"):].strip():
+        raise ValueError(f"{where}: empty region name")
 
 
 class BlocEvent(ConfigBase):
@@ -630,10 +718,49 @@ class BlocEvent(ConfigBase):
     )
 
 
+GOODS = ("all", "intermediate", "final")
+
+
 class TariffShock(TariffRule):
     """A tariff rule set by decree at a period (a trade war), from then on until agents change it."""
 
     period: int = Field(ge=0, description="Period at which the tariff is set.", json_schema_extra=unit("period"))
+    importer: str = Field(min_length=1, description="Importing country, '*', 'region:NAME' or 'group:NAME'.")
+    exporter: str = Field(min_length=1, description="Exporting country, '*', 'region:NAME' or 'group:NAME'.")
+    goods: Literal["all", "intermediate", "final"] = Field(
+        default="all", description="Which purchases the tariff applies to: firms' intermediates, households' "
+        "final goods, or all."
+    )
+
+
+class TariffDriver(ConfigBase):
+    """A tariff path set by decree: at the first key of ``rate`` and at every period where its value
+    changes, the statutory tariff of the named cells is set to it (between changes governments may move it,
+    as after a tariff shock)."""
+
+    importer: str = Field(min_length=1, description="Importing country, '*', 'region:NAME' or 'group:NAME'.")
+    exporter: str = Field(min_length=1, description="Exporting country, '*', 'region:NAME' or 'group:NAME'.")
+    sector: str = Field(default="*", min_length=1, description="Sector name or '*'.")
+    goods: Literal["all", "intermediate", "final"] = Field(
+        default="all", description="Which purchases the tariff applies to: firms' intermediates, households' "
+        "final goods, or all."
+    )
+    rate: Union[float, Schedule] = Field(
+        description="Ad valorem rate tau, a schedule {period: rate} (a bare number: from period 0), in [0, 5].",
+        json_schema_extra=unit("ad valorem fraction"),
+    )
+
+    @model_validator(mode="after")
+    def sensible(self):
+        if self.importer == self.exporter != "*":
+            raise ValueError(f"importer and exporter are both {self.importer!r}: a country puts no tariff on its own goods")
+        for key in ("importer", "exporter"):
+            _who_syntax(getattr(self, key), f".{key}")
+        for period, value in as_schedule(self.rate).points.items():
+            if not 0.0 <= value <= 5.0:
+                at = f".{period}" if isinstance(self.rate, Schedule) else ""
+                raise ValueError(f".rate{at}: a tariff must lie in [0, 5], got {value:g}")
+        return self
 
 
 class PeriodRange(ConfigBase):
@@ -652,7 +779,7 @@ class PeriodRange(ConfigBase):
 class Disruption(PeriodRange):
     """A supply disruption: a country's capacity (productivity) cut for periods start to end."""
 
-    country: str = Field(min_length=1, description="Country hit, or a region name prefixed 'region:'.")
+    country: str = Field(min_length=1, description="Country hit, '*', 'region:NAME' or 'group:NAME'.")
     sector: str = Field(default="*", min_length=1, description="Sector hit, or '*' for all.")
     loss: float = Field(
         gt=0, lt=1, description="Share of capacity lost: productivity is multiplied by 1 - loss.",
@@ -663,25 +790,60 @@ class Disruption(PeriodRange):
 class Easing(PeriodRange):
     """Monetary easing as an investment push, periods start to end: extra spending financed by the rest of the world."""
 
-    country: str = Field(min_length=1, description="Country that eases.")
+    country: str = Field(min_length=1, description="Country that eases, 'region:NAME' or 'group:NAME'.")
     push: float = Field(gt=0, le=0.5, description="Extra spending as a share of world GDP added to its deficit, fraction.")
+
+
+#: Value ranges of the per-country drivers (inclusive), checked at every key of every schedule.
+COUNTRY_DRIVER_RANGES = {
+    "labour_growth": (-0.5, 1.0),
+    "technology_growth": (-0.5, 1.0),
+    "home_bias": (-10.0, 10.0),
+    "local_content": (0.0, 1.0),
+    "supplier_subsidy": (0.0, 0.5),
+    "investment_limits": (0.0, 1.0),
+}
+
+_WHO_DOC = ("{WHO: {PERIOD: VALUE}} with WHO a country, '*', 'region:NAME' or 'group:NAME' (country over region "
+            "over group over '*'); a bare number is the value from period 0; add linear: true to interpolate.")
 
 
 class DriversConfig(ConfigBase):
     """Exogenous time paths of a scenario (all optional: the default is a stationary world)."""
 
-    labour_growth: dict[str, float] = Field(
-        default_factory=dict, description="Labour-force growth per period by country ('*' for all), fraction.",
+    labour_growth: CountrySchedules = Field(
+        default_factory=dict, description="Labour-force growth per period, " + _WHO_DOC + " 0 before a schedule starts.",
         json_schema_extra=unit("fraction per period"),
     )
-    technology_growth: dict[str, float] = Field(
-        default_factory=dict, description="Technology A_c growth per period by country ('*' for all), fraction.",
+    technology_growth: CountrySchedules = Field(
+        default_factory=dict, description="Technology A_c growth per period, " + _WHO_DOC + " 0 before a schedule "
+        "starts.",
         json_schema_extra=unit("fraction per period"),
     )
-    home_bias: dict[str, float] = Field(
+    home_bias: CountrySchedules = Field(
         default_factory=dict,
-        description="Log shift of households' preference for home goods by country ('*' for all) from period 0 on: "
-        "local preference not built by campaigns (DESIGN.md, Household), log points.",
+        description="Log shift of households' preference for home goods (local preference not built by campaigns, "
+        "DESIGN.md, Household), " + _WHO_DOC + " 0 before a schedule starts.",
+        json_schema_extra=unit("log points"),
+    )
+    local_content: CountrySchedules = Field(
+        default_factory=dict,
+        description="Minimum domestic share of a sector's inputs for the country's firms (every sector), by decree: "
+        "set at a schedule's first key and wherever its value changes, then moved by the government's own measures; "
+        + _WHO_DOC,
+        json_schema_extra=unit("fraction"),
+    )
+    supplier_subsidy: CountrySchedules = Field(
+        default_factory=dict,
+        description="Subsidy on domestic suppliers' price in the firms' sourcing choice (import substitution), by "
+        "decree like local_content, at most 0.5 (the ceiling of governments' own subsidies); " + _WHO_DOC,
+        json_schema_extra=unit("fraction of price"),
+    )
+    investment_limits: CountrySchedules = Field(
+        default_factory=dict,
+        description="Cap on the foreign share of each sector's inputs bought by the country's firms (1 = no limit; "
+        "seed 003), by decree like local_content; " + _WHO_DOC,
+        json_schema_extra=unit("fraction"),
     )
     deficits: dict[int, dict[str, float]] = Field(
         default_factory=dict,
@@ -690,30 +852,73 @@ class DriversConfig(ConfigBase):
         json_schema_extra=unit("share of world GDP"),
     )
     robot_price: Schedule = Field(
-        default_factory=dict, description="Robot price, multiple of its period-0 level.",
+        default_factory=Schedule, description="Robot price, {PERIOD: VALUE} (linear: true to interpolate), 1 before "
+        "the first key.",
         json_schema_extra=unit("multiple of period 0"),
     )
     trade_cost: Schedule = Field(
-        default_factory=dict, description="Iceberg trade-cost margins (t - 1), multiple of their period-0 level.",
+        default_factory=Schedule, description="Iceberg trade-cost margins (t - 1), {PERIOD: VALUE} (linear: true to "
+        "interpolate), 1 before the first key.",
         json_schema_extra=unit("multiple of period 0"),
     )
     info_cost: Schedule = Field(
-        default_factory=dict, description="Information / digital barrier, multiple of agents.firms.info_cost.",
+        default_factory=Schedule, description="Information / digital barrier, multiple of agents.firms.info_cost, "
+        "{PERIOD: VALUE} (linear: true to interpolate), 1 before the first key.",
         json_schema_extra=unit("multiple of period 0"),
     )
     blocs: list[BlocEvent] = Field(default_factory=list, description="Bloc agreements and exits.")
     tariff_shocks: list[TariffShock] = Field(default_factory=list, description="Tariffs set by decree (trade wars).")
+    tariffs: list[TariffDriver] = Field(
+        default_factory=list,
+        description="Tariff paths by decree, applied after tariff_shocks in list order: {importer, exporter, sector, "
+        "goods: all|intermediate|final, rate: schedule}.",
+    )
     disruptions: list[Disruption] = Field(default_factory=list, description="Supply disruptions.")
     easing: list[Easing] = Field(default_factory=list, description="Monetary easing (investment pushes).")
 
     @model_validator(mode="after")
-    def schedules_positive(self):
+    def values_in_range(self):
         for name in ("robot_price", "trade_cost", "info_cost"):
-            sched = getattr(self, name)
-            for period, value in sched.items():
-                if period < 0 or value < 0:
-                    raise ValueError(f"{name}: periods and multipliers must be non-negative (got {period}: {value})")
+            for period, value in getattr(self, name).points.items():
+                if value < 0:
+                    raise ValueError(f"drivers.{name}.{period}: a multiplier must be non-negative, got {value:g}")
+        for name, (lo, hi) in COUNTRY_DRIVER_RANGES.items():
+            for who, value in getattr(self, name).items():
+                _who_syntax(who, f"drivers.{name}.{who}")
+                sched = as_schedule(value)
+                for period, v in sched.points.items():
+                    if not lo <= v <= hi:
+                        at = f".{period}" if isinstance(value, Schedule) else ""
+                        raise ValueError(f"drivers.{name}.{who}{at}: {v:g} is outside [{lo:g}, {hi:g}]")
+        for k, d in enumerate(self.disruptions):
+            _who_syntax(d.country, f"drivers.disruptions.{k}.country")
+        for k, e in enumerate(self.easing):
+            if e.country == "*":
+                raise ValueError(f"drivers.easing.{k}.country: '*' leaves no one to finance the push; name a country, "
+                                 "region or group")
+            _who_syntax(e.country, f"drivers.easing.{k}.country")
+        for k, shock in enumerate(self.tariff_shocks):
+            for key in ("importer", "exporter"):
+                _who_syntax(getattr(shock, key), f"drivers.tariff_shocks.{k}.{key}")
         return self
+
+    def dated(self) -> list[tuple[str, int]]:
+        """Every (field path under ``drivers``, period) at which a driver acts or starts."""
+        out = [(f"tariff_shocks.{k}.period", e.period) for k, e in enumerate(self.tariff_shocks)]
+        out += [(f"blocs.{k}.period", e.period) for k, e in enumerate(self.blocs)]
+        out += [(f"disruptions.{k}.start", e.start) for k, e in enumerate(self.disruptions)]
+        out += [(f"easing.{k}.start", e.start) for k, e in enumerate(self.easing)]
+        out += [(f"deficits.{period}", period) for period in self.deficits]
+        for name in ("robot_price", "trade_cost", "info_cost"):
+            out += [(f"{name}.{period}", period) for period in getattr(self, name).points]
+        for name in COUNTRY_DRIVER_RANGES:
+            for who, value in getattr(self, name).items():
+                if isinstance(value, Schedule):
+                    out += [(f"{name}.{who}.{period}", period) for period in value.points]
+        for k, rule in enumerate(self.tariffs):
+            if isinstance(rule.rate, Schedule):
+                out += [(f"tariffs.{k}.rate.{period}", period) for period in rule.rate.points]
+        return out
 
 
 class SimulationConfig(ConfigBase):
@@ -738,13 +943,7 @@ class SimulationConfig(ConfigBase):
     def drivers_within_the_run(self):
         """A driver dated after the last period would never act: an error, not a silent no-op."""
         last = self.periods - 1
-        d = self.drivers
-        dated = [(f"tariff_shocks.{k}.period", e.period) for k, e in enumerate(d.tariff_shocks)]
-        dated += [(f"blocs.{k}.period", e.period) for k, e in enumerate(d.blocs)]
-        dated += [(f"disruptions.{k}.start", e.start) for k, e in enumerate(d.disruptions)]
-        dated += [(f"easing.{k}.start", e.start) for k, e in enumerate(d.easing)]
-        for name in ("robot_price", "trade_cost", "info_cost", "deficits"):
-            dated += [(f"{name}.{period}", period) for period in getattr(d, name)]
+        dated = self.drivers.dated()
         for where, period in dated:
             if period > last:
                 raise ValueError(f"drivers.{where}: period {period} is after the last period of the run, {last} "
@@ -913,6 +1112,8 @@ def _default(field) -> str:
         return "required"
     else:
         value = field.default
+    if isinstance(value, Schedule):
+        value = value.model_dump(mode="json")
     if isinstance(value, list) and value and isinstance(value[0], BaseModel):
         return f"{len(value)} items"
     if isinstance(value, BaseModel):

@@ -2,12 +2,17 @@
 
 The state the agents' decisions act on beyond :class:`~gvc_abm.environment.state.Policy`:
 
-- ``statutory`` (G, G, S) tariffs each importer would levy on each origin and sector; the
-  applied tariff is zero inside a bloc (``effective_tariffs``);
+- ``statutory`` (G, G, S) tariffs each importer would levy on each origin and sector's
+  intermediate inputs bought by its firms, ``final_statutory`` (G, G, S) the same on final goods
+  bought by its households; the applied tariff is zero inside a bloc (``effective_tariffs``).
+  Governments' measures and bloc rules act on both alike; only a decree (a driver with
+  ``goods: intermediate`` or ``final``) sets one without the other;
 - ``bloc_of`` (G,) the bloc each country belongs to (-1: none); a bloc is a customs union:
   zero tariffs inside, a common external tariff (CET) outside, adopted on joining;
 - ``local_content`` (G, S) minimum domestic share of a sector's inputs for firms of a
-  country, ``subsidy`` (G, S) the domestic-supplier subsidy (fraction of the price);
+  country, ``subsidy`` (G, S) the domestic-supplier subsidy (fraction of the price),
+  ``investment_limit`` (G, S) the cap on the foreign share of sector s's inputs bought by
+  country c's firms (1: no limit);
 - ``home_bias`` (G,) log shift of households' preference weight for home goods that
   "buy local" campaigns raise;
 - ``risk`` (G,) the perceived risk premium of each origin, learned from disruptions;
@@ -27,7 +32,7 @@ import numpy as np
 
 from .config import GovernmentBehaviour
 
-__all__ = ["Instruments", "effective_tariffs", "apply_move", "apply_tariff_shock", "join_bloc"]
+__all__ = ["Instruments", "effective_tariffs", "apply_move", "apply_tariff_shock", "apply_decrees", "join_bloc"]
 
 
 @dataclass
@@ -42,6 +47,18 @@ class Instruments:
     home_bias: np.ndarray  # (G,) log shift of the home taste weight
     risk: np.ndarray  # (G,)
     targeted_by: np.ndarray  # (G, G)
+    final_statutory: np.ndarray = None  # (G, G, S) tariffs on final goods; default: the statutory ones
+    investment_limit: np.ndarray = None  # (G, S) max foreign share of inputs, 1 = no limit
+
+    def __post_init__(self):
+        if self.final_statutory is None:
+            self.final_statutory = self.statutory.copy()
+        if self.investment_limit is None:
+            self.investment_limit = np.ones_like(self.local_content)
+
+    def tariff_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The statutory tariffs on intermediates and on final goods (what a measure acts on alike)."""
+        return self.statutory, self.final_statutory
 
     @classmethod
     def initial(cls, statutory: np.ndarray, bloc_of: np.ndarray, bloc_names: tuple[str, ...]) -> "Instruments":
@@ -75,11 +92,12 @@ def join_bloc(ins: Instruments, country: int, bloc: int) -> None:
     members = np.flatnonzero(ins.bloc_of == bloc)
     members = members[members != country]
     ins.bloc_of[country] = bloc
-    if len(members):
-        outside = ins.bloc_of != bloc
-        cet = ins.statutory[members].mean(axis=0)  # (G, S)
-        ins.statutory[country, outside, :] = cet[outside, :]
-    ins.statutory[country, country, :] = 0.0
+    for stat in ins.tariff_arrays():
+        if len(members):
+            outside = ins.bloc_of != bloc
+            cet = stat[members].mean(axis=0)  # (G, S)
+            stat[country, outside, :] = cet[outside, :]
+        stat[country, country, :] = 0.0
 
 
 def regional_bloc(ins: Instruments, country: int, regions: tuple[str, ...]) -> int:
@@ -113,13 +131,15 @@ def apply_move(
     step, cap = params.tariff_step, params.max_tariff
     others = np.arange(G) != country
     if name == "sector_tariff":
-        ins.statutory[country, others, sector] = np.minimum(ins.statutory[country, others, sector] + step, cap)
+        for stat in ins.tariff_arrays():
+            stat[country, others, sector] = np.minimum(stat[country, others, sector] + step, cap)
     elif name == "local_content":
         ins.local_content[country, sector] = min(1.0, ins.local_content[country, sector] + params.local_content_step)
     elif name == "import_substitution":
         ins.subsidy[country, sector] = min(0.5, ins.subsidy[country, sector] + params.subsidy_step)
     elif name in ("targeted_tariff", "retaliation"):
-        ins.statutory[country, target, :] = np.minimum(ins.statutory[country, target, :] + step, cap)
+        for stat in ins.tariff_arrays():
+            stat[country, target, :] = np.minimum(stat[country, target, :] + step, cap)
         ins.targeted_by[target, country] = step
     elif name == "leave_bloc":
         ins.bloc_of[country] = -1
@@ -127,7 +147,8 @@ def apply_move(
         ins.home_bias[country] += params.buy_local_step
     elif name == "liberalize":
         keep = 1.0 - params.liberalize_step
-        ins.statutory[country] *= keep
+        for stat in ins.tariff_arrays():
+            stat[country] *= keep
         ins.local_content[country] *= keep
         ins.subsidy[country] *= keep
     elif name == "join_bloc":
@@ -141,9 +162,22 @@ def apply_move(
     return target
 
 
-def apply_tariff_shock(ins: Instruments, importers: np.ndarray, exporters: np.ndarray, sectors: np.ndarray, rate: float) -> None:
-    """Set statutory tariffs by decree on the given importer, exporter and sector masks."""
+def apply_tariff_shock(ins: Instruments, importers: np.ndarray, exporters: np.ndarray, sectors: np.ndarray, rate: float,
+                       goods: str = "all") -> None:
+    """Set statutory tariffs by decree on the given importer, exporter and sector masks, on intermediates
+    (``goods="intermediate"``), final goods (``"final"``) or both (``"all"``); never on a country's own goods."""
+    arrays = {"all": ins.tariff_arrays(), "intermediate": (ins.statutory,), "final": (ins.final_statutory,)}[goods]
     block = np.ix_(importers, exporters, sectors)
-    ins.statutory[block] = rate
     G = ins.statutory.shape[0]
-    ins.statutory[np.arange(G), np.arange(G), :] = 0.0
+    for stat in arrays:
+        stat[block] = rate
+        stat[np.arange(G), np.arange(G), :] = 0.0
+
+
+def apply_decrees(ins: Instruments, local_content: np.ndarray, subsidy: np.ndarray, investment_limit: np.ndarray) -> None:
+    """Set the rules a driver decrees this period, (G, S) each with NaN where nothing is decreed: the
+    minimum domestic input share, the domestic-supplier subsidy and the cap on the foreign input share.
+    Governments' own measures move them from there (a decree is a level, not a floor kept each period)."""
+    for arr, value in ((ins.local_content, local_content), (ins.subsidy, subsidy),
+                       (ins.investment_limit, investment_limit)):
+        np.copyto(arr, value, where=~np.isnan(value))

@@ -17,7 +17,7 @@ costs cref_j)::
     P_fk^(1-sigma) = sum_{j in k} c_j q_g,   c_j = Lambda_j (wedge_j / cref_j)^(1-sigma),  q_g = p_g^(1-sigma)
 
 where b_f collects TFP, the value-added cost of the task model and the make-or-buy terms
-(:func:`_own_terms`), and wedge_j = (1 + tau_{c,o,s}) t_{c,o,s}. The ``c_j`` change only
+(:func:`_own_terms`), and wedge_j = (1 + tau_{c,o,s}) t_{c,o,s} with tau the tariff on intermediates. The ``c_j`` change only
 between periods, so a price sweep costs one exp per firm, a gather per link and one log per
 group. The map is monotone with row sums ``1 - nu_f < 1`` in log p: a contraction, solved by
 Gauss-Seidel sweeps. (sigma = 1: ``log P_fk = sum_j Lambda_j (log p_g + log wedge_j/cref_j)``.)
@@ -33,7 +33,9 @@ firms of an origin by price, one elasticity sigma)::
     pi_{c,o,s} = b_{c,o,s} wedge_{c,o,s}^(1-sigma) S_os / sum_o' b_{c,o',s} wedge_{c,o',s}^(1-sigma) S_o's
     P_{c,s}   = (sum_o b_{c,o,s} wedge^(1-sigma) S_os / sum_o b_{c,o,s} Lambda_os)^(1/(1-sigma))
 
-P_{c,s} is the exact CES price index (Cobb-Douglas limits for sigma = 1).
+P_{c,s} is the exact CES price index (Cobb-Douglas limits for sigma = 1). Here wedge_{c,o,s} =
+(1 + tau^F_{c,o,s}) t_{c,o,s} with tau^F the tariff on final goods, which also divides final sales
+below (``1 + tau_cos``); it equals the intermediate tariff unless a decree sets one alone.
 
 Values (nominal, linear within a price iteration). Seller g receives per unit of buyer output
 ``(1 - nu_f) share_fg / (1 + tau)``; the rest of the tariff-inclusive spending is tariff
@@ -703,9 +705,10 @@ def _dense_solve_many_numba(A, B):
 
 
 @register_jitable
-def _factor_jacobian(R, LV, KV, TV, Z, Qa, tariff, beta, pi, fd, tfin, deficit, capital, sigma, J):
+def _factor_jacobian(R, LV, KV, TV, Z, Qa, tariff, final_tariff, beta, pi, fd, tfin, deficit, capital, sigma, J):
     """The factor markets' Jacobian ``J = dF/dx`` (x = log w, log r; F the log excess demands) of the
-    economy aggregated to country x sector cells, written to ``J`` (2G x 2G): a Newton matrix for the
+    economy aggregated to country x sector cells, written to ``J`` (2G x 2G; ``tariff`` on intermediates,
+    ``final_tariff`` on final goods): a Newton matrix for the
     factor loop, exact to first order when price changes are uniform within a cell.
 
     Prices: ``dlog p = (I - C)^-1 D dx`` with C_ba the purchaser-price cost share of cell a in b's unit
@@ -763,7 +766,7 @@ def _factor_jacobian(R, LV, KV, TV, Z, Qa, tariff, beta, pi, fd, tfin, deficit, 
                     acc -= Qa[a, o] * dP[o * S + s_a, i]
             rhs[a, i] = one * acc
         for c in range(G):
-            sales = E[c] * beta[c, s_a] * pi[c, o_a, s_a] / (1.0 + tariff[c, o_a, s_a])
+            sales = E[c] * beta[c, s_a] * pi[c, o_a, s_a] / (1.0 + final_tariff[c, o_a, s_a])
             if sales != 0.0:
                 for i in range(m):
                     rhs[a, i] += one * sales * (dP[a, i] - avg[c, s_a, i])
@@ -829,12 +832,14 @@ def _factor_jacobian(R, LV, KV, TV, Z, Qa, tariff, beta, pi, fd, tfin, deficit, 
 @register_jitable
 def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
                  indptr, supplier, link_weight, reference_cost, firm_groups, group_ptr, group_alpha,
-                 wage, rental, capital, tech, deficit, labour_force, tariff, tcost, taste, beta, exo,
+                 wage, rental, capital, tech, deficit, labour_force, tariff, final_tariff, tcost, taste, beta, exo,
                  sigma, kappa, eta_robot, eta_make,
                  mode, anchor, wage_step, tol, max_iter, max_wage_iter,
                  logp, X, share, nu, theta, pi, log_pindex, fd, tfin, tint, labour_frac, jacobian, info):
     """One period's market clearing (module docstring). ``jacobian`` (2G x 2G) receives the factor loop's
-    last Broyden matrix. ``wage_step`` scales the diagonal step taken if an update is singular. Updates ``wage`` and ``rental`` (sticky and flexible modes),
+    last Broyden matrix. ``wage_step`` scales the diagonal step taken if an update is singular. ``tariff``
+    applies to firms' intermediate purchases (the links' wedges), ``final_tariff`` to households' final
+    purchases (Armington shares, price index, final coefficients). Updates ``wage`` and ``rental`` (sticky and flexible modes),
     ``logp``, ``X``, ``share``, ``nu``, ``theta``, ``pi``, ``log_pindex``, ``fd``, ``tfin``, ``tint`` and
     ``labour_frac`` in place and writes ``info``."""
     F = country.shape[0]
@@ -907,8 +912,8 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
                                     logp, q, inner, max_iter)
         p_it_total += p_it
         _link_shares(firm_groups, group_ptr, group_alpha, supplier, coef, sigma, q, bet, inv, t_pos, share, t_coef, tint)
-        _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, theta, pi, log_pindex)
-        _final_coefficients(tariff, beta, pi, exo, fd, tfin)
+        _demand_shares(country, sector, weight, logp, final_tariff, tcost, taste, sigma, theta, pi, log_pindex)
+        _final_coefficients(final_tariff, beta, pi, exo, fd, tfin)
         v_it, v_res = _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
                                     deficit, anchor, X, inner, max_iter)
         v_it_total += v_it
@@ -967,7 +972,8 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         if w_it == 0 and not fallback:
             _cell_aggregates(country, sector, firm_groups, group_ptr, supplier, share, inv, bet, nu, labour_frac,
                              tint, X, S, cR, cLV, cKV, cTV, cZ, cQa)
-            _factor_jacobian(cR, cLV, cKV, cTV, cZ, cQa, tariff, beta, pi, fd, tfin, deficit, capital, sigma, J)
+            _factor_jacobian(cR, cLV, cKV, cTV, cZ, cQa, tariff, final_tariff, beta, pi, fd, tfin, deficit, capital, sigma,
+                             J)
         elif fallback and (n_back > 0 or w_res > 2.0 * res_acc):
             J[:, :] = 0.0
             for c in range(G):

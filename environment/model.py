@@ -60,8 +60,8 @@ from .config import (
     PaperWorldConfig,
     SimulationConfig,
 )
-from .drivers import PeriodDrivers, drivers_at
-from .instruments import Instruments, apply_move, apply_tariff_shock, effective_tariffs, join_bloc
+from .drivers import PeriodDrivers, check_names, drivers_at
+from .instruments import Instruments, apply_decrees, apply_move, apply_tariff_shock, effective_tariffs, join_bloc
 from .productivity import output_weighted_mean
 from .records import Records, world_rows
 from .state import World
@@ -259,6 +259,7 @@ class GVCModel(mesa.Model):
         bloc_names, bloc_of = self._initial_blocs()
         self.instruments = Instruments.initial(self._initial_statutory(bloc_of), bloc_of, bloc_names)
         self.distance = self._distances()
+        self.group_names = tuple(w.meta.get("groups") or ("advanced",) * G)  # development group of each country
         self._check_drivers()
         cell = w.cell()
         self.cell_start = np.searchsorted(cell, np.arange(G * S + 1)).astype(np.int64)
@@ -356,32 +357,24 @@ class GVCModel(mesa.Model):
         return stat
 
     def _check_drivers(self) -> None:
-        """Every country, region and sector a driver names exists in this world (else a ConfigError)."""
+        """Every country, region, group, sector and bloc a driver names exists in this world, and scheduled
+        deficits sum to zero (else a one-line ConfigError naming the field), before any output exists."""
         w = self.world
-        countries, sectors = set(w.countries), set(w.sectors)
-        for k, ev in enumerate(self.drivers.blocs):
-            for j, member in enumerate(ev.members):
-                if member not in countries:
-                    raise ConfigError(f"drivers.blocs.{k}.members.{j}: unknown country {member!r}")
-        for k, shock in enumerate(self.drivers.tariff_shocks):
-            for key in ("importer", "exporter"):
-                if getattr(shock, key) not in countries | {"*"}:
-                    raise ConfigError(f"drivers.tariff_shocks.{k}.{key}: unknown country {getattr(shock, key)!r}")
-            if shock.sector not in sectors | {"*"}:
-                raise ConfigError(f"drivers.tariff_shocks.{k}.sector: unknown sector {shock.sector!r}")
-        for key in ("labour_growth", "technology_growth", "home_bias"):
-            for name in getattr(self.drivers, key):
-                if name not in countries | {"*"}:
-                    raise ConfigError(f"drivers.{key}.{name}: unknown country")
         try:
-            drivers_at(self.drivers, 0, w.countries, w.regions, w.sectors, np.full(w.G, 1.0 / w.G))
+            check_names(self.drivers, w.countries, w.regions, self.group_names, w.sectors, self._world_bloc_names())
             for period in self.drivers.deficits:
-                d = drivers_at(self.drivers, period, w.countries, w.regions, w.sectors, np.full(w.G, 1.0 / w.G))
+                d = drivers_at(self.drivers, period, w.countries, w.regions, w.sectors, np.full(w.G, 1.0 / w.G),
+                               groups=self.group_names)
                 total = float(np.where(np.isnan(d.deficit), w.country_state.deficit, d.deficit).sum())
                 if abs(total) > 1e-9:
                     raise ValueError(f"drivers.deficits.{period}: deficits must sum to 0, got {total:.6g}")
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
+
+    def _world_bloc_names(self) -> tuple[str, ...]:
+        """The blocs the world config itself defines (driver events may add more by joining)."""
+        wc = self.config.world
+        return tuple(b.name for b in wc.trade.blocs) if isinstance(wc, DefaultWorldConfig) else ()
 
     def _calibrate_sourcing(self) -> None:
         """The benchmark firms search and judge against (see :func:`~gvc_abm.agents.rules.review_supplier_group`).
@@ -468,7 +461,8 @@ class GVCModel(mesa.Model):
         t = self.period
         t0 = time.perf_counter()
         last_gdp = self.world_rows[-1]["gdp"] if self.world_rows else np.ones(G)
-        d = drivers_at(self.drivers, t, w.countries, w.regions, w.sectors, last_gdp / last_gdp.sum())
+        d = drivers_at(self.drivers, t, w.countries, w.regions, w.sectors, last_gdp / last_gdp.sum(),
+                       groups=self.group_names)
         self._apply_drivers(d)
         rng = self.rng
         self.draws = Draws(
@@ -531,16 +525,20 @@ class GVCModel(mesa.Model):
                     self.events.append({"period": self.period, "country": member, "instrument": f"bloc_{ev.action}",
                                         "target": ev.bloc, "sector": "", "restrictive": ev.action == "leave",
                                         "source": "driver"})
-        for k, shock in enumerate(self.drivers.tariff_shocks):
-            if shock.period == self.period:
-                imp = np.array([shock.importer in ("*", c) for c in w.countries])
-                exp_ = np.array([shock.exporter in ("*", c) for c in w.countries])
-                sec = np.array([shock.sector in ("*", s) for s in w.sectors])
-                apply_tariff_shock(ins, imp, exp_, sec, shock.rate)
-                for c in np.flatnonzero(imp):
-                    self.events.append({"period": self.period, "country": w.countries[c], "instrument": "tariff_shock",
-                                        "target": shock.exporter, "sector": shock.sector, "restrictive": shock.rate > 0,
-                                        "source": "driver"})
+        for dec in d.tariffs:
+            apply_tariff_shock(ins, dec.importers, dec.exporters, dec.sectors, dec.rate, dec.goods)
+            for c in np.flatnonzero(dec.importers):
+                self.events.append({"period": self.period, "country": w.countries[c], "instrument": "tariff_shock",
+                                    "target": dec.exporter, "sector": dec.sector, "restrictive": dec.rate > 0,
+                                    "source": "driver"})
+        apply_decrees(ins, d.local_content, d.supplier_subsidy, d.investment_limit)
+        for name, value, restrictive in (("local_content", d.local_content, d.local_content > 0),
+                                         ("import_substitution", d.supplier_subsidy, d.supplier_subsidy > 0),
+                                         ("investment_limit", d.investment_limit, d.investment_limit < 1)):
+            for c in np.flatnonzero(~np.isnan(value[:, 0])):
+                self.events.append({"period": self.period, "country": w.countries[c], "instrument": name,
+                                    "target": "", "sector": "", "restrictive": bool(restrictive[c, 0]),
+                                    "source": "driver"})
         w.policy.trade_cost[:] = 1.0 + (self.initial_trade_cost - 1.0) * d.trade_cost * self.bloc_cost_factor[:, :, None]
 
     def _governments_decide(self) -> None:
@@ -639,6 +637,7 @@ class GVCModel(mesa.Model):
     def _publish_policy(self) -> None:
         ins = self.instruments
         self.world.policy.tariff[:] = effective_tariffs(ins.statutory, ins.bloc_of)
+        self.world.policy.final_tariff = effective_tariffs(ins.final_statutory, ins.bloc_of)
 
     # ------------------------------------------------------------------ records
     def _record(self, result: ClearingResult, table: PeriodTable, d: PeriodDrivers) -> None:
@@ -672,7 +671,7 @@ class GVCModel(mesa.Model):
             targeted_by=ins.targeted_by.copy(),
             in_bloc=in_bloc,
             bloc_available=available,
-            has_tariffs=ins.statutory.reshape(w.G, -1).max(axis=1) > 0,
+            has_tariffs=np.maximum(ins.statutory, ins.final_statutory).reshape(w.G, -1).max(axis=1) > 0,
         )
         self._history = {"tbi": tbi, "jobs": jobs}
         # perceived risk of each origin learns from the capacity it lost this period

@@ -126,7 +126,7 @@ def state_rows(world: World, result: ClearingResult, table: PeriodTable, mrio: M
         "nu": _by_country(world, fs.nu, X),
         "manufacturing_output": table.x.reshape(G, S)[:, manufacturing].sum(axis=1),
         "manufacturing_employment": labour[:, manufacturing].sum(axis=1) / result.wage,
-        "applied_tariff": applied_tariffs(mrio, world.policy.tariff).importer,
+        "applied_tariff": applied_tariffs(mrio, world.policy.tariff, world.policy.final_tariff).importer,
         "home_bias": safe_divide(shift.sum(axis=1), held.sum(axis=1)),
         "diffusion": np.zeros(G) if diffusion is None else np.asarray(diffusion, dtype=float).copy(),
     }
@@ -211,7 +211,7 @@ def flow_rows(s: IndicatorSet, world: World, mrio: MRIO, period: int) -> dict[st
     exporter, importer = np.nonzero(~np.eye(G, dtype=bool))
     names = np.array(world.countries, dtype=object)
     m = s.matrices
-    tau = applied_tariffs(mrio, world.policy.tariff).bilateral
+    tau = applied_tariffs(mrio, world.policy.tariff, world.policy.final_tariff).bilateral
     return {
         "period": np.full(exporter.size, period, dtype=np.int64),
         "exporter": names[exporter],

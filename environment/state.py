@@ -10,7 +10,8 @@
   landed costs ``reference_cost`` and sector exponents ``group_alpha`` (sum 1 per firm), and
   the clearing's result ``share``, the fraction of f's purchases spent on each link (sum 1).
   See :mod:`gvc_abm.agents.technology`.
-- :class:`Policy`: importer x exporter x sector arrays: tariffs, iceberg trade costs,
+- :class:`Policy`: importer x exporter x sector arrays: tariffs on intermediates and on final
+  goods, iceberg trade costs,
   final-demand preference weights (Armington home bias), sector shares beta and exogenous
   (possibly negative) final demand such as inventory changes.
 - :class:`World`: labels plus the four parts; :meth:`World.view` gives a read-only copy-free view.
@@ -170,12 +171,17 @@ class SupplierNetwork:
 class Policy:
     """Importer c x origin o x sector s arrays, shape (G, G, S) unless noted."""
 
-    tariff: np.ndarray  # tau_{c,o,s} ad valorem, 0 on the diagonal
+    tariff: np.ndarray  # tau_{c,o,s} ad valorem on intermediates bought by c's firms, 0 on the diagonal
     trade_cost: np.ndarray  # t_{c,o,s} >= 1 iceberg, 1 on the diagonal
     taste: np.ndarray  # b_{c,o,s} >= 0, Armington preference weight (home bias)
     beta: np.ndarray  # (G, S) share of c's expenditure on sector s through the CES basket
     exogenous: np.ndarray  # e_{c,o,s}: share of E_c spent on (o, s) outside the CES (e.g. inventories)
     sigma: float  # CES elasticity across origins and firms
+    final_tariff: np.ndarray | None = None  # tau^F_{c,o,s} on final goods bought by c's households; None: tariff
+
+    def final(self) -> np.ndarray:
+        """The applied tariff on final goods: ``final_tariff``, or ``tariff`` where none is set apart."""
+        return self.tariff if self.final_tariff is None else self.final_tariff
 
 
 @dataclass

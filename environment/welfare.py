@@ -8,7 +8,8 @@ basket (the unit expenditure function) is
     P_c = prod_s (P_{c,s} / bhat_cs)^bhat_cs,
     P_{c,s} = (sum_g W_g landed_{c,g}^(1-sigma))^(1/(1-sigma)),   W_g = b lambda_g / sum b lambda
 
-(Cobb-Douglas limit for sigma = 1), and real income ``E_c sum_s beta_cs / P_c`` equals the
+(Cobb-Douglas limit for sigma = 1; landed prices carry the tariff on final goods,
+``Policy.final()``), and real income ``E_c sum_s beta_cs / P_c`` equals the
 utility U_c reached (Feenstra 1994; Arkolakis, Costinot & Rodriguez-Clare 2012 use the same
 index). The part of expenditure outside the basket (exogenous final demand such as inventory
 changes in a calibrated table) is not deflated into welfare.

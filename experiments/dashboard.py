@@ -86,7 +86,7 @@ def dashboard_config(
     """The scenario's config with the levers added as drivers, and notes on levers left out.
 
     A lever at its neutral value (rate 0, multiple 1, no members) adds nothing; the others act
-    from ``lever_period`` (home bias, a driver without dates, from period 0): a tariff by decree
+    from ``lever_period``: a tariff by decree
     of ``tariff_importer`` on ``tariff_exporter`` (and back with ``tariff_both_ways``), the
     households' home-bias shift in every country, the robot price and the goods (iceberg margin)
     and information costs as multiples of their period-0 levels, and a bloc of the listed
@@ -125,7 +125,7 @@ def dashboard_config(
                 {"period": t, "importer": i, "exporter": e, "sector": "*", "rate": float(tariff_rate)} for i, e in shocks
             ]
     if home_bias != 0:
-        drivers["home_bias"] = {**drivers.get("home_bias", {}), "*": float(home_bias)}
+        drivers["home_bias"] = {**drivers.get("home_bias", {}), "*": {t: float(home_bias)}}
     for key, multiple in (("robot_price", robot_price), ("trade_cost", trade_cost), ("info_cost", info_cost)):
         if multiple != 1:
             drivers[key] = {**drivers.get(key, {}), t: float(multiple)}

@@ -48,7 +48,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel
 
-from gvc_abm.environment.config import ConfigError, SimulationConfig, apply_overrides, validate_config
+from gvc_abm.environment.config import ConfigError, Schedule, SimulationConfig, apply_overrides, validate_config
 
 __all__ = ["SweepError", "RunSpec", "Sweep", "DESIGNS", "load_sweep", "parse_sweep", "replication_seeds",
            "run_id", "canonical_json", "design_outputs", "sensitivity_indices"]
@@ -131,11 +131,14 @@ def replication_seeds(master: int, n: int) -> list[int]:
 
 # --------------------------------------------------------------------------- config schema walk
 def _concrete(tp: Any, node: Any) -> Any:
-    """``tp`` without ``Annotated`` and, for a union, the member that ``node`` is (``kind`` tag, or not None)."""
+    """``tp`` without ``Annotated`` and, for a union, the member that ``node`` is (``kind`` tag, or not None;
+    a schedule where a number may stand: the schedule when ``node`` is a mapping, else the number)."""
     while typing.get_origin(tp) is typing.Annotated:
         tp = typing.get_args(tp)[0]
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
         members = [_concrete(a, None) for a in typing.get_args(tp) if a is not type(None)]
+        if Schedule in members and float in members:
+            return Schedule if isinstance(node, (dict, Schedule)) else float
         models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel) and "kind" in m.model_fields]
         if models and len(models) == len(members):
             kind = node.get("kind", "default") if isinstance(node, dict) else None
@@ -148,6 +151,13 @@ def _concrete(tp: Any, node: Any) -> Any:
     return tp
 
 
+def _may_be_schedule(tp: Any) -> bool:
+    """A union of a number and a schedule (a per-country driver's value)."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    return typing.get_origin(tp) in (typing.Union, types.UnionType) and Schedule in typing.get_args(tp)
+
+
 def _type_name(tp: Any) -> str:
     return tp.__name__ if isinstance(tp, type) else str(tp).replace("typing.", "")
 
@@ -157,10 +167,15 @@ def _field_type(parts: list[str], data: dict) -> Any:
     tp: Any = SimulationConfig
     node: Any = data
     for i, p in enumerate(parts):
-        tp = _concrete(tp, node)
+        parent, tp = tp, _concrete(tp, node)
         here = ".".join(parts[:i]) or "the config"
         origin = typing.get_origin(tp)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if tp is Schedule or (tp is float and _may_be_schedule(parent)):
+            # a schedule {PERIOD: VALUE, linear: BOOL}, or a bare number a period key makes one
+            if p != "linear" and not p.isdigit():
+                raise KeyError(f"{here} is a schedule: expected a period or 'linear', got {p!r}")
+            tp = bool if p == "linear" else float
+        elif isinstance(tp, type) and issubclass(tp, BaseModel):
             if p not in tp.model_fields:
                 raise KeyError(f"no such config key ({here} has {', '.join(tp.model_fields)})")
             tp = tp.model_fields[p].annotation
@@ -192,7 +207,9 @@ def _numeric_kind(tp: Any) -> str | None:
 
 
 def _value_at(data: Any, parts: list[str]) -> Any:
-    for p in parts:
+    for i, p in enumerate(parts):
+        if p == "linear" and i == len(parts) - 1 and isinstance(data, dict) and p not in data:
+            return False  # a schedule's data leaves out linear: false
         data = data[int(p)] if isinstance(data, list) else data[p]
     return data
 

@@ -10,6 +10,7 @@ from gvc_abm.environment.config import (
     PaperWorldConfig,
     SimulationConfig,
     apply_overrides,
+    config_keys,
     load_config,
     validate_config,
 )
@@ -85,3 +86,50 @@ def test_overrides_are_dotted_paths():
         validate_config(SimulationConfig, apply_overrides({"world": {"kind": "paper"}}, ["world.nope=1"]))
     with pytest.raises(ConfigError, match="expected dotted.key=value"):
         apply_overrides({}, ["world.mu"])
+
+
+@pytest.mark.parametrize(
+    "drivers,message",
+    [
+        ({"home_bias": {"USA": {30: 1.0}}},
+         "drivers.home_bias.USA.30: period 30 is after the last period of the run, 19"),
+        ({"local_content": {"region:East Asia": {2: 0.2, 25: 0.5, "linear": True}}},
+         "drivers.local_content.region:East Asia.25: period 25 is after the last period of the run, 19"),
+        ({"tariffs": [{"importer": "USA", "exporter": "CHN", "rate": {2: 0.25, 20: 0.0}}]},
+         "drivers.tariffs.0.rate.20: period 20 is after the last period of the run, 19"),
+        ({"robot_price": {"2": 0.5, "40": 0.2, "linear": True}},
+         "drivers.robot_price.40: period 40 is after the last period of the run, 19"),
+        ({"deficits": {21: {"USA": 0.0}}}, "drivers.deficits.21: period 21 is after the last period"),
+        ({"easing": [{"start": 20, "end": 22, "country": "USA", "push": 0.01}]}, "drivers.easing.0.start: period 20"),
+        ({"investment_limits": {"IND": 1.5}}, "drivers.investment_limits.IND: 1.5 is outside [0, 1]"),
+        ({"supplier_subsidy": {"*": {3: 0.8}}}, "drivers.supplier_subsidy.*.3: 0.8 is outside [0, 0.5]"),
+        ({"home_bias": {"group:rich": 1.0}}, "drivers.home_bias.group:rich: unknown group 'rich'"),
+        ({"tariffs": [{"importer": "USA", "exporter": "CHN", "rate": {3: 7.0}}]},
+         "drivers.tariffs.0.rate.3: a tariff must lie in [0, 5], got 7"),
+        ({"tariffs": [{"importer": "USA", "exporter": "CHN", "goods": "services", "rate": 0.1}]},
+         "drivers.tariffs.0.goods: Input should be 'all', 'intermediate' or 'final'"),
+        ({"trade_cost": {"soon": 0.5}}, "drivers.trade_cost: key 'soon' is neither a period (a whole number) nor 'linear'"),
+        ({"info_cost": {3: 2.0, "linear": "yes"}}, "drivers.info_cost: linear must be true or false, got 'yes'"),
+        ({"easing": [{"start": 1, "end": 2, "country": "*", "push": 0.01}]}, "drivers.easing.0.country: '*' leaves"),
+    ],
+)
+def test_bad_drivers_are_one_line_naming_the_field(drivers, message):
+    with pytest.raises(ConfigError) as exc:
+        validate_config(SimulationConfig, {"periods": 20, "drivers": drivers})
+    msg = str(exc.value)
+    assert "\n" not in msg
+    assert msg.startswith(message), msg
+
+
+def test_bare_numbers_and_plain_schedules_keep_their_meaning():
+    """Today's forms: a bare number per country is the value from period 0, a plain mapping a step schedule."""
+    cfg = validate_config(SimulationConfig, {"drivers": {"home_bias": {"USA": 0.5}, "robot_price": {3: 0.5},
+                                                          "labour_growth": {"*": 0.01}}})
+    assert cfg.drivers.home_bias == {"USA": 0.5} and cfg.drivers.labour_growth == {"*": 0.01}
+    assert cfg.drivers.robot_price.points == {3: 0.5} and not cfg.drivers.robot_price.linear
+    keys = {k.path: k for k in config_keys("drivers")}
+    for name in ("local_content", "supplier_subsidy", "investment_limits", "tariffs", "tariffs.<i>.goods",
+                 "tariffs.<i>.rate", "tariff_shocks.<i>.goods"):
+        assert f"drivers.{name}" in keys and keys[f"drivers.{name}"].description
+    for name in ("local_content", "supplier_subsidy", "investment_limits", "home_bias", "robot_price"):
+        assert keys[f"drivers.{name}"].unit, name

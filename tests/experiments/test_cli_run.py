@@ -137,6 +137,16 @@ def test_calibrated_run(tmp_path):
         (["run", "calibrated"], "world.table: Field required"),
         (["run", "nowhere"], "SCENARIO: unknown scenario 'nowhere'"),
         (["run", "baseline", "--engine", "fast"], "--engine: expected numba, mesa or reference"),
+        (["run", "baseline", "--set", "drivers.home_bias.USA.30=1.0"],
+         "drivers.home_bias.USA.30: period 30 is after the last period of the run, 9"),
+        (["run", "baseline", "--firms", "200", "--set", "drivers.home_bias.region:Mars=1.0"],
+         "drivers.home_bias.region:Mars: unknown region 'Mars'"),
+        (["run", "baseline", "--firms", "200", "--set",
+          "drivers.tariffs=[{importer: USA, exporter: group:rich, rate: 0.1}]"],
+         "drivers.tariffs.0.exporter: unknown group 'rich'"),
+        (["run", "baseline", "--firms", "200", "--set",
+          "drivers.disruptions=[{start: 5, end: 6, country: ATL, loss: 0.2}]"],
+         "drivers.disruptions.0.country: unknown country 'ATL'"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_nothing_written(tmp_path, capsys, args, needle):

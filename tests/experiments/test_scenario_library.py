@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -58,10 +59,7 @@ def test_calibrated_asks_for_its_table():
 
 
 def _last_driver_period(cfg: SimulationConfig) -> int:
-    d = cfg.drivers
-    dated = [e.period for e in d.tariff_shocks] + [e.period for e in d.blocs] + [e.start for e in d.disruptions]
-    dated += [e.start for e in d.easing] + [p for s in (d.robot_price, d.trade_cost, d.info_cost, d.deficits) for p in s]
-    return max(dated, default=0)
+    return max((period for _, period in cfg.drivers.dated()), default=0)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -80,3 +78,15 @@ def test_every_scenario_runs_a_seeded_few_periods_past_its_last_driver_and_conve
     u = res.world["unemployment"].to_numpy()
     assert np.all((u >= 0) & (u < 1))
     assert np.isfinite(res.indicators.select_dtypes("number").to_numpy()).all()
+
+
+def test_automation_wave_starts_from_baseline():
+    """Every change of automation-wave is a driver from period 2: periods 0-1 are baseline's, bit for bit."""
+    runs = [run_simulation(make_config(name, periods=3, firms=200, seed=4)) for name in ("baseline", "automation-wave")]
+    (bw, bi), (ww, wi) = [(r.world, r.indicators) for r in runs]
+    pd.testing.assert_frame_equal(bw[bw.period < 2], ww[ww.period < 2], check_exact=True)
+    pd.testing.assert_frame_equal(bi[bi.period < 2], wi[wi.period < 2], check_exact=True)
+    late = bi[bi.period == 2].select_dtypes("number").to_numpy(), wi[wi.period == 2].select_dtypes("number").to_numpy()
+    assert not np.array_equal(*late)
+    omega = [r.indicators[r.indicators.period == 2]["omega"].to_numpy() for r in runs]
+    assert np.all(omega[1] > omega[0])  # households favour home goods from period 2

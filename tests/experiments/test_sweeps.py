@@ -192,3 +192,12 @@ def test_unreadable_sweep_files(tmp_path, content, problem):
 def test_parse_needs_no_file():
     s = parse_sweep({"scenario": "paper", "set": {"periods": 2}, "seeds": [3]}, "inline")
     assert len(s.runs) == 1 and s.runs[0].seed == 3 and s.runs[0].config["world"]["kind"] == "paper"
+
+
+def test_a_sweep_reaches_into_per_country_and_linear_schedules(tmp_path):
+    s = sweep(tmp_path, scenario=["baseline"], set=TINY,
+              vary={"drivers.home_bias.USA.2": [0.5, 1.0], "drivers.robot_price.linear": [True, False]}, seeds=1)
+    assert len(s.runs) == 4
+    first = s.runs[0]
+    assert first.config["drivers"]["home_bias"] == {"USA": {"2": 0.5}}
+    assert first.config["drivers"]["robot_price"] == {"linear": True}
