@@ -38,9 +38,10 @@ class Government(mesa.Agent):
         )
         m.pressure[c] = self.pressure
         rules.instrument_values(
-            self.pressure, o.imports[c], o.import_level[c], o.input_imports[c], o.input_penetration[c], o.labour_share[c], o.floor[c], o.tariff_room[c],
-            o.subsidy_room[c], o.imports_from[c], o.exports_to[c], o.power[c], o.va_balance[c], o.partner_room[c],
-            o.same_bloc[c], o.bloc_tariff[c], o.final_imports[c], o.final_import_share[c], o.import_share[c],
+            self.pressure, o.imports[c], o.import_level[c], o.input_imports[c], o.input_penetration[c],
+            o.labour_share[c], o.floor[c], o.tariff_room[c], o.subsidy_room[c], o.imports_from[c], o.exports_to[c],
+            o.power[c], o.va_balance[c], o.partner_room[c], o.same_bloc[c], o.bloc_tariff[c], o.final_imports[c],
+            o.final_import_share[c], o.import_share[c],
             o.campaign_room[c], m.instrument_costs[self.group], float(m.world.policy.sigma), *m.instrument_steps,
             self.values, self.sectors, self.targets, self.levels,
         )

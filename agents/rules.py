@@ -212,7 +212,9 @@ def firm_review(
     buyer country, origin, sector), the landed-cost wedge then). Draws ``u_*`` are f's pre-drawn
     uniforms, one per input sector. ``tariff``, ``trade_cost`` are (G, G, S) importer x origin
     x sector, ``subsidy`` and ``local_content`` (G, S) by the buyer's country; the ``group_*``
-    arrays are work space at least as long as f's largest group. Jitted callers get the rule inlined (a
+    arrays are work space at least as long as f's largest group. ``local_content`` is the floor
+    on the domestic share the model passes, :func:`minimum_domestic_share` of the local-content
+    rule and the investment limit (the binding one). Jitted callers get the rule inlined (a
     per-firm call with twenty array arguments costs more than the review), so they must pass the
     arguments explicitly, not as ``*args``.
     """
@@ -520,8 +522,8 @@ def instrument_values(
     Observations of country c (by sector s, by partner j, shares of c's GDP unless stated):
     ``imports`` M_s (intermediate and final), ``penetration`` m_s (import share of c's use of s),
     the same for c's firms' purchases alone (``input_imports`` M^I_s, ``input_penetration`` m^I_s:
-    what a sourcing rule reaches), ``labour_share`` l_s, ``floor`` the minimum domestic share in force (max of local content and
-    1 - investment limit), ``tariff_room``/``subsidy_room`` the rise one measure can still make,
+    what a sourcing rule reaches), ``labour_share`` l_s, ``floor`` the minimum domestic share in
+    force (max of local content and 1 - investment limit), ``tariff_room``/``subsidy_room`` the rise one measure can still make,
     ``imports_from``/``exports_to`` bilateral trade, ``power`` the partner's relative size
     Y_j / (Y_j + Y_c), ``va_balance`` VA exported to minus imported from j (own entry +inf),
     ``partner_room`` the tariff rise still possible on j, ``same_bloc``, ``bloc_tariff`` the

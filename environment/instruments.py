@@ -186,7 +186,8 @@ def unwind(ins: Instruments, country: int, rate: float) -> None:
     c, keep = country, 1.0 - rate
     excess = ins.statutory[c] - ins.mfn[c]
     above = excess > 0
-    ins.statutory[c] = np.where(above, ins.mfn[c] + np.where(excess * keep > LAPSE, excess * keep, 0.0), ins.statutory[c])
+    kept = np.where(excess * keep > LAPSE, excess * keep, 0.0)
+    ins.statutory[c] = np.where(above, ins.mfn[c] + kept, ins.statutory[c])
     for arr in (ins.local_content, ins.subsidy):
         arr[c] = np.where(arr[c] * keep > LAPSE, arr[c] * keep, 0.0)
     gap = (1.0 - ins.investment_limit[c]) * keep

@@ -178,19 +178,21 @@ def _decide_firms(F, head, u_review, u_origin, u_firm, tail, automate):
 def _decide_governments(groups, weights, thresholds, costs, steps, sigma, obs, u, moves, pressure, values, sectors,
                         targets, levels):
     """Fast engine: every government's pressure, instrument values and moves (the rules, compiled)."""
+    # the fields of Observations in their order
     (tbi, tbi_previous, unemployment, jobs_change, penetration, va_balance, targeted_by, in_bloc, bloc_available,
-     has_measures, imports, import_level, input_imports, input_penetration, labour_share, floor, tariff_room, subsidy_room, imports_from, exports_to,
-     power, partner_room, same_bloc, bloc_tariff, final_imports, final_import_share, import_share,
-     campaign_room) = obs
+     has_measures, imports, import_level, input_imports, input_penetration, labour_share, floor, tariff_room,
+     subsidy_room, imports_from, exports_to, power, partner_room, same_bloc, bloc_tariff, final_imports,
+     final_import_share, import_share, campaign_room) = obs
     for c in range(groups.shape[0]):
         pressure[c] = rules.protection_pressure(
             tbi[c], tbi_previous[c], unemployment[c], jobs_change[c], penetration[c].max(),
             weights[0], weights[1], weights[2], weights[3], weights[4],
         )
         rules.instrument_values(
-            pressure[c], imports[c], import_level[c], input_imports[c], input_penetration[c], labour_share[c], floor[c], tariff_room[c], subsidy_room[c],
-            imports_from[c], exports_to[c], power[c], va_balance[c], partner_room[c], same_bloc[c], bloc_tariff[c],
-            final_imports[c], final_import_share[c], import_share[c], campaign_room[c], costs[groups[c]], sigma,
+            pressure[c], imports[c], import_level[c], input_imports[c], input_penetration[c], labour_share[c], floor[c],
+            tariff_room[c], subsidy_room[c], imports_from[c], exports_to[c], power[c], va_balance[c], partner_room[c],
+            same_bloc[c], bloc_tariff[c], final_imports[c], final_import_share[c], import_share[c], campaign_room[c],
+            costs[groups[c]], sigma,
             steps[0], steps[1], values, sectors, targets, levels,
         )
         rules.choose_policy(pressure[c], thresholds[0], thresholds[1], thresholds[2], values, sectors, targets, levels,
@@ -684,7 +686,9 @@ class GVCModel(mesa.Model):
         retaliation, liberalizing) for governments' moves, empty for the drivers' events.
         """
         cols = ["period", "country", "instrument", "target", "sector", "restrictive", "source", "kind"]
-        return pd.DataFrame(self.events, columns=cols).fillna({"kind": ""})
+        frame = pd.DataFrame(self.events, columns=cols)
+        frame["kind"] = frame["kind"].astype(object).fillna("")
+        return frame
 
 
 def run_simulation(
