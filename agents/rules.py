@@ -13,7 +13,9 @@ The firms' rules decide with the technology of :mod:`gvc_abm.agents.technology`,
 clearing prices, so no decision changes a cost except through prices.
 
 Sources: DESIGN.md "Agents and their decisions"; Qu & Yang (2023) Proposition 4 for the
-insourcing channel; Gao, Li & Zhu (2021) hypothesis 3 for the protection response.
+insourcing channel; Gao, Li & Zhu (2021) eq. 1 and hypothesis 3 for the protection pressure
+and the instruments a government weighs (their split by development group is an outcome of
+the costs and observations, not a rule).
 """
 
 from __future__ import annotations
@@ -37,8 +39,16 @@ __all__ = [
     "protection_pressure",
     "home_taste",
     "INSTRUMENTS",
+    "KINDS",
     "RESTRICTIVE",
+    "WEIGHED",
+    "displaced_share",
+    "tariff_equivalent",
+    "measure_value",
+    "instrument_values",
+    "best_instrument",
     "choose_policy",
+    "minimum_domestic_share",
 ]
 
 
@@ -203,7 +213,9 @@ def firm_review(
     buyer country, origin, sector), the landed-cost wedge then). Draws ``u_*`` are f's pre-drawn
     uniforms, one per input sector. ``tariff``, ``trade_cost`` are (G, G, S) importer x origin
     x sector, ``subsidy`` and ``local_content`` (G, S) by the buyer's country; the ``group_*``
-    arrays are work space at least as long as f's largest group. Jitted callers get the rule inlined (a
+    arrays are work space at least as long as f's largest group. ``local_content`` is the floor
+    on the domestic share the model passes, :func:`minimum_domestic_share` of the local-content
+    rule and the investment limit (the binding one). Jitted callers get the rule inlined (a
     per-firm call with twenty array arguments costs more than the review), so they must pass the
     arguments explicitly, not as ``*args``.
     """
@@ -437,57 +449,278 @@ def home_taste(initial: float, shift: float, cap: float) -> float:
     return initial * np.exp(min(shift, cap))
 
 
-#: Policy instruments, by code. Economic tools (developing and emerging economies) and
-#: political ones (advanced economies) follow Gao, Li & Zhu (2021), hypothesis 3 and
-#: Tables 5-6; liberalization and bloc accession answer low pressure (DESIGN.md).
+#: Policy instruments, by code (codes are stable: new instruments are appended). The kind of
+#: each follows Gao, Li & Zhu (2021), hypothesis 3 and Tables 5-6 (economic means: tariffs,
+#: non-tariff barriers, investment limits; political means: actions aimed at other governments
+#: and withdrawal from agreements); which kind a government uses is decided by
+#: :func:`instrument_values`, not by its group.
 INSTRUMENTS = (
     "none",                 # 0
-    "sector_tariff",        # 1 economic: MFN tariff up in the sector of highest import penetration
-    "local_content",        # 2 economic: minimum domestic input share (a limit on foreign sourcing)
-    "import_substitution",  # 3 economic: subsidy to domestic suppliers in that sector
+    "sector_tariff",        # 1 economic: MFN tariff up in one sector
+    "local_content",        # 2 economic: minimum domestic share of a sector's inputs
+    "import_substitution",  # 3 economic: subsidy to domestic suppliers of a sector
     "targeted_tariff",      # 4 political: tariff on the partner with the largest value-added deficit
     "leave_bloc",           # 5 political: withdraw from the trade bloc
     "buy_local",            # 6 political: campaign raising households' home bias
     "retaliation",          # 7 tariff on a partner that targeted this country last period
-    "liberalize",           # 8 cut tariffs
+    "liberalize",           # 8 unwind: tariffs back toward MFN, rules, subsidies, limits and campaigns lapse
     "join_bloc",            # 9 join the region's bloc
+    "investment_limit",     # 10 economic: cap on the foreign share of a sector's inputs
 )
+#: Kind of each instrument, for the event log and the GLZ-policy fact: "economic", "political",
+#: "retaliation" (an answer to a partner's measure, by threshold, not weighed) or "liberalizing".
+KINDS = ("", "economic", "economic", "economic", "political", "political", "political", "retaliation",
+         "liberalizing", "liberalizing", "economic")
 #: Codes that count as new trade-restrictive measures (seed 000: 1,340 in 2009 to 5,720 in 2022).
-RESTRICTIVE = (1, 2, 3, 4, 5, 6, 7)
+RESTRICTIVE = (1, 2, 3, 4, 5, 6, 7, 10)
+#: Codes a government weighs by :func:`instrument_values` when pressure is high.
+WEIGHED = (1, 2, 3, 4, 5, 6, 10)
+
+
+@register_jitable
+def displaced_share(relative_price: float, share: float) -> float:
+    """Fraction of a group of sources' spending displaced when their relative price changes.
+
+    Armington CES with elasticity sigma: a group with spending share theta whose price relative
+    to the rest is multiplied by ``a^(1/(1-sigma))`` (``relative_price = a``, the factor on its CES
+    weight ``p^(1-sigma)``) keeps ``theta' = theta a / (theta a + 1 - theta)``, so
+    ``d = 1 - theta'/theta = 1 - a / (theta a + 1 - theta)``, to first order
+    ``(sigma - 1)(1 - theta) dlog p`` (Armington 1969; the clearing's own CES, DESIGN.md).
+    """
+    return 1.0 - relative_price / (share * relative_price + 1.0 - share)
+
+
+@register_jitable
+def tariff_equivalent(displaced: float, share: float, sigma: float) -> float:
+    """The ad-valorem wedge t that displaces the fraction ``displaced`` of a group with share theta.
+
+    Inverts :func:`displaced_share`: ``a = (1 - d)(1 - theta) / (1 - theta (1 - d))``,
+    ``t = a^(1/(1-sigma)) - 1`` (the tariff equivalent of a quantity rule, as for a quota);
+    infinite when everything is displaced.
+    """
+    if displaced >= 1.0:
+        return np.inf
+    a = (1.0 - displaced) * (1.0 - share) / (1.0 - share * (1.0 - displaced))
+    return a ** (1.0 / (1.0 - sigma)) - 1.0
+
+
+@register_jitable
+def measure_value(pressure: float, labour_share: float, displaced_home: float, exports_lost: float, wedge: float,
+                  displaced: float, cost: float) -> float:
+    """Net value of a measure to a government, in shares of its GDP.
+
+    ``V = P (1 + l) (dM_home - dX) - t dM / 2 - kappa``:
+
+    - ``(1 + l)(dM_home - dX)``: imports displaced toward home producers less exports expected
+      lost, each unit worth its domestic value added in the value-added trade balance (Gao, Li
+      & Zhu 2021, eq. 1: the TBI their hypotheses 1-3 tie to de-globalization) plus the labour
+      income (jobs) it carries, l the labour share of the sector's output; weighted by the
+      protection pressure P, the political demand the same observations raised
+      (:func:`protection_pressure`);
+    - ``t dM / 2``: the real-income cost, the Harberger (1964) triangle of the wedge t on the
+      quantity it displaces (efficiency cost quadratic in the rate, Rodrik, seed 004);
+    - kappa: the instrument's political, fiscal and legal cost for the government's
+      development group (``agents.governments.costs``).
+    """
+    return pressure * (1.0 + labour_share) * (displaced_home - exports_lost) - 0.5 * wedge * displaced - cost
+
+
+@register_jitable
+def instrument_values(
+    pressure: float,
+    imports: np.ndarray,
+    penetration: np.ndarray,
+    input_imports: np.ndarray,
+    input_penetration: np.ndarray,
+    labour_share: np.ndarray,
+    floor: np.ndarray,
+    tariff_room: np.ndarray,
+    subsidy_room: np.ndarray,
+    imports_from: np.ndarray,
+    exports_to: np.ndarray,
+    power: np.ndarray,
+    va_balance: np.ndarray,
+    partner_room: np.ndarray,
+    same_bloc: np.ndarray,
+    bloc_tariff: float,
+    final_imports: float,
+    final_import_share: float,
+    import_share: float,
+    campaign_room: float,
+    costs: np.ndarray,
+    sigma: float,
+    local_content_step: float,
+    investment_step: float,
+    values: np.ndarray,
+    sectors: np.ndarray,
+    targets: np.ndarray,
+    levels: np.ndarray,
+) -> None:
+    """Expected net value (:func:`measure_value`) of each instrument a government may use, from
+    last period's MRIO and accounts; written to ``values`` (-inf where an instrument is closed),
+    with the sector, target country and new level each would take.
+
+    Observations of country c (by sector s, by partner j, shares of c's GDP unless stated):
+    ``imports`` M_s (intermediate and final), ``penetration`` m_s (import share of c's use of s),
+    the same for c's firms' purchases alone (``input_imports`` M^I_s, ``input_penetration`` m^I_s:
+    what a sourcing rule reaches), ``labour_share`` l_s, ``floor`` the minimum domestic share in
+    force (max of local content and 1 - investment limit), ``tariff_room``/``subsidy_room`` the rise one measure can still make,
+    ``imports_from``/``exports_to`` bilateral trade, ``power`` the partner's relative size
+    Y_j / (Y_j + Y_c), ``va_balance`` VA exported to minus imported from j (own entry +inf),
+    ``partner_room`` the tariff rise still possible on j, ``same_bloc``, ``bloc_tariff`` the
+    tariff c would levy on bloc partners outside the bloc, final-goods imports and their share
+    f of final spending, the import share m of c's total use, and ``campaign_room`` (log points a
+    campaign can still add). ``costs`` is kappa by instrument code; sigma the Armington
+    elasticity. Displacement d from :func:`displaced_share`:
+
+    - sector tariff t in s: ``a = (1+t)^(1-sigma)``, theta = m_s, dM = d M_s, all toward home;
+    - import-substitution subsidy b: home price times (1-b), ``a = (1-b)^(sigma-1)``, t = b/(1-b);
+    - local content (investment limit) on firms' inputs: the floor rises to
+      ``F' = min(1, max(F, 1-m^I_s) + step)`` (the cap to 1 - F'), displacing
+      ``d = (F' - (1 - m^I_s)) / m^I_s`` of input imports M^I_s; its wedge is the
+      :func:`tariff_equivalent`. A cap on the foreign share is a floor on the home share, so
+      the two rules have the same effect; they differ in cost (TRIMs vs capital-account rules);
+    - targeted tariff on j* = argmin VA balance (< 0): theta_j = m M_j / sum M, dM = d M_j of
+      which the home part ``(1 - m)/(1 - theta_j)`` (the rest is diverted to other partners),
+      and the retaliation risk ``dX = power_j (1 - (1+t)^(1-sigma)) X_j``: a partner answers in
+      kind with a probability rising with its market power (Johnson 1953, tariff wars);
+    - leaving the bloc: the same with all bloc partners and the MFN rate, and the loss of
+      preferential access to their markets certain, ``dX = (1 - (1+t)^(1-sigma)) X_bloc``;
+    - buy-local campaign of b log points on final goods: ``a = e^(-b)``, theta = f, wedge
+      ``e^(b/(sigma-1)) - 1`` (the tariff with the same effect on spending shares).
+
+    Sector instruments take the sector of highest value (lowest index on ties); political ones
+    use the import-weighted mean labour share.
+    """
+    K = values.shape[0]
+    for k in range(K):
+        values[k] = -np.inf
+        sectors[k] = -1
+        targets[k] = -1
+        levels[k] = 0.0
+    S = imports.shape[0]
+    total_imports = 0.0
+    weighted_labour = 0.0
+    for s in range(S):
+        total_imports += imports[s]
+        weighted_labour += imports[s] * labour_share[s]
+    mean_labour = weighted_labour / total_imports if total_imports > 0.0 else 0.0
+    for s in range(S):
+        m = penetration[s]
+        if imports[s] <= 0.0 or m <= 0.0 or m >= 1.0:
+            continue
+        t = tariff_room[s]
+        if t > 0.0:
+            d = displaced_share((1.0 + t) ** (1.0 - sigma), m)
+            v = measure_value(pressure, labour_share[s], d * imports[s], 0.0, t, d * imports[s], costs[1])
+            if v > values[1]:
+                values[1], sectors[1] = v, s
+        b = subsidy_room[s]
+        if b > 0.0:
+            d = displaced_share((1.0 - b) ** (sigma - 1.0), m)
+            v = measure_value(pressure, labour_share[s], d * imports[s], 0.0, b / (1.0 - b), d * imports[s], costs[3])
+            if v > values[3]:
+                values[3], sectors[3] = v, s
+        mi = input_penetration[s]
+        if input_imports[s] <= 0.0 or mi <= 0.0 or mi >= 1.0:
+            continue
+        for code in (2, 10):
+            step = local_content_step if code == 2 else investment_step
+            new_floor = min(1.0, max(floor[s], 1.0 - mi) + step)
+            d = (new_floor - (1.0 - mi)) / mi
+            if d <= 0.0 or d >= 1.0:
+                continue
+            dM = d * input_imports[s]
+            v = measure_value(pressure, labour_share[s], dM, 0.0, tariff_equivalent(d, mi, sigma), dM, costs[code])
+            if v > values[code]:
+                values[code], sectors[code] = v, s
+                levels[code] = new_floor if code == 2 else 1.0 - new_floor
+    partner_total = 0.0
+    for j in range(imports_from.shape[0]):
+        partner_total += imports_from[j]
+    if partner_total > 0.0:
+        j = int(np.argmin(va_balance))
+        t = partner_room[j]
+        if va_balance[j] < 0.0 and t > 0.0 and imports_from[j] > 0.0:
+            theta = import_share * imports_from[j] / partner_total
+            d = displaced_share((1.0 + t) ** (1.0 - sigma), theta)
+            dM = d * imports_from[j]
+            lost = power[j] * displaced_share((1.0 + t) ** (1.0 - sigma), 0.0) * exports_to[j]
+            values[4] = measure_value(pressure, mean_labour, dM * (1.0 - import_share) / (1.0 - theta), lost, t, dM,
+                                      costs[4])
+            targets[4] = j
+        bloc_imports = 0.0
+        bloc_exports = 0.0
+        for k in range(imports_from.shape[0]):
+            if same_bloc[k]:
+                bloc_imports += imports_from[k]
+                bloc_exports += exports_to[k]
+        if bloc_imports > 0.0 and bloc_tariff > 0.0:
+            theta = import_share * bloc_imports / partner_total
+            a = (1.0 + bloc_tariff) ** (1.0 - sigma)
+            dM = displaced_share(a, theta) * bloc_imports
+            lost = displaced_share(a, 0.0) * bloc_exports
+            values[5] = measure_value(pressure, mean_labour, dM * (1.0 - import_share) / (1.0 - theta), lost,
+                                      bloc_tariff, dM, costs[5])
+    if campaign_room > 0.0 and final_imports > 0.0 and 0.0 < final_import_share < 1.0:
+        d = displaced_share(np.exp(-campaign_room), final_import_share)
+        values[6] = measure_value(pressure, mean_labour, d * final_imports, 0.0,
+                                  np.exp(campaign_room / (sigma - 1.0)) - 1.0, d * final_imports, costs[6])
+
+
+@register_jitable
+def best_instrument(values: np.ndarray, u: float) -> int:
+    """The code of highest value above zero (0 if none); ties within 1e-12 broken by the draw u in [0, 1)."""
+    best = 0.0
+    for k in range(values.shape[0]):
+        if values[k] > best:
+            best = values[k]
+    if best <= 0.0:
+        return 0
+    ties = 0
+    for k in range(values.shape[0]):
+        if values[k] >= best - 1e-12:
+            ties += 1
+    pick = min(int(u * ties), ties - 1)
+    for k in range(values.shape[0]):
+        if values[k] >= best - 1e-12:
+            if pick == 0:
+                return k
+            pick -= 1
+    return 0
 
 
 @register_jitable
 def choose_policy(
-    group: int,
     pressure: float,
     protect_threshold: float,
     liberalize_threshold: float,
     retaliate_threshold: float,
-    penetration: np.ndarray,
-    va_balance: np.ndarray,
+    values: np.ndarray,
+    sectors: np.ndarray,
+    targets: np.ndarray,
+    levels: np.ndarray,
     targeted_by: np.ndarray,
     in_bloc: bool,
     bloc_available: bool,
-    has_tariffs: bool,
+    has_measures: bool,
     u: float,
     out: np.ndarray,
 ) -> int:
     """A government's policy moves this period, written to ``out`` (2 rows of
-    ``[instrument, target country, sector, 0]``; unused rows get instrument 0).
+    ``[instrument, target country, sector, level]``; unused rows get instrument 0).
 
-    - ``pressure > protect_threshold``: developing and emerging economies (``group`` 1
-      or 2) use an economic tool in the sector where import ``penetration`` rose most:
-      sector tariff, local-content rule or import-substitution subsidy, picked by the
-      pre-drawn ``u`` in thirds; advanced economies (``group`` 0) a political one:
-      a tariff targeted at the partner with the most negative bilateral value-added
-      balance ``va_balance`` (exports of VA minus imports of VA; the own entry must be
-      +inf), a "buy local" campaign, or leaving their bloc (only if ``in_bloc``), picked
-      by ``u``; with no partner in value-added deficit the tariff becomes a campaign
-      (Gao, Li & Zhu 2021, hypothesis 3).
-    - ``pressure < liberalize_threshold``: cut tariffs if ``has_tariffs``, else join the
-      region's bloc if ``bloc_available`` and not ``in_bloc``.
-    - In addition, with ``pressure > retaliate_threshold``, retaliate against the
-      partner that targeted this country with the largest tariff (``targeted_by[j] > 0``).
+    - ``pressure > protect_threshold``: the instrument of highest net value above zero
+      (:func:`instrument_values`, :func:`best_instrument`; none if no value is positive), with its
+      sector, target and level (the new local-content floor or investment cap). Whether that is
+      an economic or a political instrument follows from the observations and the group's costs
+      (Gao, Li & Zhu 2021, hypothesis 3, as an outcome).
+    - ``pressure < liberalize_threshold``: measures do not ratchet. If any is in force
+      (``has_measures``) they are unwound (``liberalize``: tariffs back toward their MFN level,
+      rules, subsidies, limits and campaigns decay); with none left, join the region's bloc if
+      ``bloc_available`` and not ``in_bloc``.
+    - In addition, with ``pressure > retaliate_threshold``, retaliate against the partner that
+      targeted this country with the largest tariff (``targeted_by[j] > 0``).
 
     Returns the number of moves (0 to 2). Target and sector are -1 where they do not apply.
     """
@@ -498,24 +731,15 @@ def choose_policy(
         out[r, 3] = 0
     moves = 0
     if pressure > protect_threshold:
-        sector = int(np.argmax(penetration))
-        if group != 0:
-            out[0, 0] = 1 + min(int(u * 3.0), 2)
-            out[0, 2] = sector
-        else:
-            partner = int(np.argmin(va_balance))
-            options = 3 if in_bloc else 2
-            pick = min(int(u * options), options - 1)
-            if pick == 0 and va_balance[partner] < 0.0:
-                out[0, 0] = 4
-                out[0, 1] = partner
-            elif pick == 2:
-                out[0, 0] = 5
-            else:
-                out[0, 0] = 6
-        moves = 1
+        k = best_instrument(values, u)
+        if k > 0:
+            out[0, 0] = k
+            out[0, 1] = targets[k]
+            out[0, 2] = sectors[k]
+            out[0, 3] = levels[k]
+            moves = 1
     elif pressure < liberalize_threshold:
-        if has_tariffs:
+        if has_measures:
             out[0, 0] = 8
             moves = 1
         elif bloc_available and not in_bloc:
@@ -526,3 +750,13 @@ def choose_policy(
         out[moves, 1] = int(np.argmax(targeted_by))
         moves += 1
     return moves
+
+
+def minimum_domestic_share(local_content: np.ndarray, investment_limit: np.ndarray) -> np.ndarray:
+    """The domestic-share floor firms obey in their supplier review (:func:`local_content_slot`).
+
+    ``floor = max(local content, 1 - investment limit)``: a cap k on the foreign share of a
+    sector's inputs is a minimum domestic share 1 - k, and the binding one of the two rules is
+    the higher floor (seed 003: investment limits beside tariffs as economic means).
+    """
+    return np.maximum(local_content, 1.0 - investment_limit)

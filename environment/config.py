@@ -20,7 +20,8 @@ from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_serializer, model_validator
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, create_model, model_serializer,
+                      model_validator)
 
 __all__ = [
     "ConfigError",
@@ -38,6 +39,8 @@ __all__ = [
     "LabourConfig",
     "ClearingConfig",
     "FirmBehaviour",
+    "InstrumentCosts",
+    "GroupCosts",
     "GovernmentBehaviour",
     "HouseholdBehaviour",
     "AgentsConfig",
@@ -121,7 +124,8 @@ class CountryConfig(ConfigBase):
     name: str = Field(min_length=1, description="Country name, unique.")
     region: str = Field(min_length=1, description="Region the country belongs to (for regionalization indicators).")
     group: Literal["advanced", "emerging", "developing"] = Field(
-        description="Development group; decides which policy tools its government uses (DESIGN.md, Government)."
+        description="Development group; sets the costs of its government's instruments "
+        "(agents.governments.costs; DESIGN.md, Government)."
     )
     location: tuple[float, float] = Field(description="Position on a plane, thousands of km.")
     labour_force: float = Field(gt=0, description="Labour force L_c, millions of workers.")
@@ -536,6 +540,107 @@ class FirmBehaviour(ConfigBase):
     )
 
 
+#: Default instrument costs by development group, shares of GDP (see InstrumentCosts for reasons).
+_DEFAULT_COSTS = {
+    "advanced": dict(sector_tariff=0.03, local_content=0.02, import_substitution=0.008, investment_limit=0.02,
+                     targeted_tariff=0.002, leave_bloc=0.004, buy_local=0.002),
+    "emerging": dict(sector_tariff=0.008, local_content=0.006, import_substitution=0.012, investment_limit=0.004,
+                     targeted_tariff=0.012, leave_bloc=0.012, buy_local=0.008),
+    "developing": dict(sector_tariff=0.002, local_content=0.003, import_substitution=0.02, investment_limit=0.002,
+                       targeted_tariff=0.025, leave_bloc=0.02, buy_local=0.015),
+}
+
+
+class InstrumentCosts(ConfigBase):
+    """Political, fiscal and legal cost kappa of one measure of each instrument for one development group.
+
+    It is subtracted from the measure's expected value (jobs and value-added balance regained,
+    weighted by pressure, less the Harberger loss; :func:`gvc_abm.agents.rules.measure_value`).
+    The defaults differ by group for the reasons each field gives; they are orders of magnitude,
+    not estimates. Gao, Li & Zhu (2021, seed 003) explain hypothesis 3 by these differences:
+    advanced economies have the larger voice in international politics, developing economies
+    little ("人微言轻") and react with economic policy, under WTO special and differential treatment.
+    """
+
+    sector_tariff: float = Field(
+        default=0.006, ge=0, description="An MFN sector tariff rise. Advanced: high (bound rates equal applied "
+        "rates, a rise breaches WTO bindings and invites authorized retaliation); developing: low (a large "
+        "binding overhang under special and differential treatment, and tariff revenue is a fiscal asset).",
+        json_schema_extra=unit("share of GDP"),
+    )
+    local_content: float = Field(
+        default=0.006, ge=0, description="A local-content rule. Advanced: high (prohibited by the TRIMs "
+        "agreement, challenged at once); developing: low (TRIMs transition periods and S&D treatment).",
+        json_schema_extra=unit("share of GDP"),
+    )
+    import_substitution: float = Field(
+        default=0.012, ge=0, description="A domestic-supplier subsidy. Fiscal: low for advanced economies (fiscal "
+        "capacity, though actionable under the SCM agreement), high for developing ones (limited fiscal capacity).",
+        json_schema_extra=unit("share of GDP"),
+    )
+    investment_limit: float = Field(
+        default=0.004, ge=0, description="A cap on the foreign share of a sector's inputs. Advanced: high (OECD "
+        "Codes of Liberalisation of Capital Movements, investment treaties); developing: low (investment "
+        "limits and capital-account restrictions are their common means, seed 003 Table 2 and Tables 5-6).",
+        json_schema_extra=unit("share of GDP"),
+    )
+    targeted_tariff: float = Field(
+        default=0.01, ge=0, description="A tariff aimed at one partner. Advanced: low (political leverage, "
+        "security exceptions, seed 003); developing: high (little voice in international politics, seed 003). "
+        "The partner's retaliation risk is computed from its market power, not set here.",
+        json_schema_extra=unit("share of GDP"),
+    )
+    leave_bloc: float = Field(
+        default=0.012, ge=0, description="Withdrawal from the bloc (Brexit, leaving agreements: seed 003 Table 6). "
+        "Advanced: lower (political withdrawal is their answer, seed 003); developing: high (export-led growth "
+        "depends on regional market access). The lost access itself is computed, not set here.",
+        json_schema_extra=unit("share of GDP"),
+    )
+    buy_local: float = Field(
+        default=0.006, ge=0, description="A buy-local campaign. Advanced: low (public procurement and campaigns "
+        "are political means at hand); developing: higher (little budget for campaigns and procurement rules).",
+        json_schema_extra=unit("share of GDP"),
+    )
+
+
+def _group_costs(group: str) -> type[InstrumentCosts]:
+    """:class:`InstrumentCosts` with the group's defaults (so ``gvc config keys`` shows each group's own)."""
+    fields = {
+        name: (float, Field(default=value, ge=0, description=InstrumentCosts.model_fields[name].description,
+                            json_schema_extra=unit("share of GDP")))
+        for name, value in _DEFAULT_COSTS[group].items()
+    }
+    model = create_model(f"{group.capitalize()}Costs", __base__=InstrumentCosts, __module__=__name__, **fields)
+    model.__doc__ = f"Instrument costs of {group} economies (reasons in each field's description)."
+    return model
+
+
+AdvancedCosts = _group_costs("advanced")
+EmergingCosts = _group_costs("emerging")
+DevelopingCosts = _group_costs("developing")
+
+
+class GroupCosts(ConfigBase):
+    """Instrument costs by development group (Gao, Li & Zhu 2021, hypothesis 3; reasons per instrument).
+
+    Setting the three groups equal removes every group difference from the rule: any split of
+    instruments by group is then the observations' doing alone.
+    """
+
+    advanced: AdvancedCosts = Field(default_factory=AdvancedCosts,
+                                    description="Costs for advanced economies (WTO bindings, TRIMs, OECD codes; "
+                                    "political leverage).")
+    emerging: EmergingCosts = Field(default_factory=EmergingCosts,
+                                    description="Costs for emerging economies (between the other two groups).")
+    developing: DevelopingCosts = Field(default_factory=DevelopingCosts,
+                                        description="Costs for developing economies (binding overhang, S&D treatment; "
+                                        "limited fiscal capacity and political voice).")
+
+    def matrix(self, names: tuple[str, ...]) -> list[list[float]]:
+        """Rows advanced, emerging, developing; a column per instrument name (0 where it has no cost)."""
+        return [[float(getattr(row, n, 0.0)) for n in names] for row in (self.advanced, self.emerging, self.developing)]
+
+
 class GovernmentBehaviour(ConfigBase):
     """Protection pressure and the policy response (DESIGN.md, "Government"; Gao, Li & Zhu 2021)."""
 
@@ -584,8 +689,18 @@ class GovernmentBehaviour(ConfigBase):
     subsidy_step: Share = Field(default=0.05, description="Rise of a domestic-supplier subsidy per measure, fraction of cost.")
     buy_local_step: float = Field(default=0.15, gt=0, description="Rise of households' home-bias weight per campaign, log points.")
     liberalize_step: Share = Field(
-        default=0.25, description="Fraction of every tariff removed by one liberalization.",
+        default=0.25, description="Fraction of every measure unwound by one liberalization: tariffs move this "
+        "fraction of the way back to their MFN level, rules, subsidies, limits and campaigns decay by it.",
         json_schema_extra=unit("fraction"),
+    )
+    investment_step: Share = Field(
+        default=0.1, description="Cut of the cap on the foreign share of a sector's inputs per investment-limit "
+        "measure, below the foreign share in force (seed 003: investment limits).",
+        json_schema_extra=unit("fraction"),
+    )
+    costs: GroupCosts = Field(
+        default_factory=GroupCosts,
+        description="Cost of one measure of each instrument by development group, subtracted from its expected value.",
     )
     manufacturing_sectors: list[str] = Field(
         default_factory=lambda: ["food", "textiles", "chemicals", "machinery", "electronics"],

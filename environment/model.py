@@ -34,7 +34,7 @@ import random
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import mesa
@@ -62,6 +62,7 @@ from .config import (
 )
 from .drivers import PeriodDrivers, check_names, drivers_at
 from .instruments import Instruments, apply_decrees, apply_move, apply_tariff_shock, effective_tariffs, join_bloc
+from .observations import Observations, observe
 from .productivity import output_weighted_mean
 from .records import Records, world_rows
 from .state import World
@@ -156,16 +157,28 @@ def _diffuse_firms(F, indptr, supplier, share, country, log_productivity, reach,
 
 
 @njit(cache=True)
-def _decide_governments(groups, weights, thresholds, tbi, tbi_previous, unemployment, jobs_change, penetration,
-                        va_balance, targeted_by, in_bloc, bloc_available, has_tariffs, u, moves, pressure):
-    """Fast engine: every government's pressure and moves (the rules, compiled)."""
+def _decide_governments(groups, weights, thresholds, costs, steps, sigma, obs, u, moves, pressure, values, sectors,
+                        targets, levels):
+    """Fast engine: every government's pressure, instrument values and moves (the rules, compiled)."""
+    # the fields of Observations in their order
+    (tbi, tbi_previous, unemployment, jobs_change, penetration, va_balance, targeted_by, in_bloc, bloc_available,
+     has_measures, imports, import_level, input_imports, input_penetration, labour_share, floor, tariff_room,
+     subsidy_room, imports_from, exports_to, power, partner_room, same_bloc, bloc_tariff, final_imports,
+     final_import_share, import_share, campaign_room) = obs
     for c in range(groups.shape[0]):
         pressure[c] = rules.protection_pressure(
             tbi[c], tbi_previous[c], unemployment[c], jobs_change[c], penetration[c].max(),
             weights[0], weights[1], weights[2], weights[3], weights[4],
         )
-        rules.choose_policy(groups[c], pressure[c], thresholds[0], thresholds[1], thresholds[2], penetration[c],
-                            va_balance[c], targeted_by[c], in_bloc[c], bloc_available[c], has_tariffs[c], u[c], moves[c])
+        rules.instrument_values(
+            pressure[c], imports[c], import_level[c], input_imports[c], input_penetration[c], labour_share[c], floor[c],
+            tariff_room[c], subsidy_room[c], imports_from[c], exports_to[c], power[c], va_balance[c], partner_room[c],
+            same_bloc[c], bloc_tariff[c], final_imports[c], final_import_share[c], import_share[c], campaign_room[c],
+            costs[groups[c]], sigma,
+            steps[0], steps[1], values, sectors, targets, levels,
+        )
+        rules.choose_policy(pressure[c], thresholds[0], thresholds[1], thresholds[2], values, sectors, targets, levels,
+                            targeted_by[c], in_bloc[c], bloc_available[c], has_measures[c], u[c], moves[c])
 
 
 @njit(cache=True)
@@ -184,22 +197,6 @@ class Draws:
     u_review: np.ndarray  # (F, S)
     u_origin: np.ndarray  # (F, S)
     u_firm: np.ndarray  # (F, S)
-
-
-@dataclass
-class Observations:
-    """What governments see of last period (all by country, from its MRIO and accounts)."""
-
-    tbi: np.ndarray
-    tbi_previous: np.ndarray
-    unemployment: np.ndarray
-    jobs_change: np.ndarray  # relative change of manufacturing employment
-    penetration: np.ndarray  # (G, S) import share of domestic use by sector
-    va_balance: np.ndarray  # (G, G) VA exported to minus imported from each partner; +inf own
-    targeted_by: np.ndarray  # (G, G)
-    in_bloc: np.ndarray
-    bloc_available: np.ndarray
-    has_tariffs: np.ndarray
 
 
 def _manufacturing_mask(sectors: tuple[str, ...], names: list[str]) -> np.ndarray:
@@ -275,6 +272,8 @@ class GVCModel(mesa.Model):
         self.pressure_weights = (gb.weight_tbi, gb.weight_tbi_fall, gb.weight_unemployment, gb.weight_jobs,
                                  gb.weight_penetration)
         self.thresholds = (gb.protect_threshold, gb.liberalize_threshold, gb.retaliate_threshold)
+        self.instrument_costs = np.array(gb.costs.matrix(rules.INSTRUMENTS))  # (group, instrument code)
+        self.instrument_steps = (gb.local_content_step, gb.investment_step)
         self.manufacturing = _manufacturing_mask(w.sectors, gb.manufacturing_sectors)
         # --- agents (Mesa); ids follow the state arrays
         for c in range(G):
@@ -545,19 +544,22 @@ class GVCModel(mesa.Model):
         o = self.observations
         self.moves[:] = 0.0
         if self.engine == "numba":
-            _decide_governments(self.groups, np.array(self.pressure_weights), np.array(self.thresholds), o.tbi,
-                                o.tbi_previous, o.unemployment, o.jobs_change, o.penetration, o.va_balance,
-                                o.targeted_by, o.in_bloc, o.bloc_available, o.has_tariffs, self.draws.u_government,
-                                self.moves, self.pressure)
+            K = len(rules.INSTRUMENTS)
+            obs = tuple(getattr(o, f.name) for f in fields(Observations))
+            _decide_governments(self.groups, np.array(self.pressure_weights), np.array(self.thresholds),
+                                self.instrument_costs, np.array(self.instrument_steps), float(self.world.policy.sigma),
+                                obs, self.draws.u_government, self.moves, self.pressure, np.empty(K),
+                                np.empty(K, dtype=np.int64), np.empty(K, dtype=np.int64), np.empty(K))
         else:
             self.agents_by_type[Government].shuffle_do("step")
         ins = self.instruments
         ins.targeted_by[:] = 0.0  # measures of this period are what partners may answer next period
         w = self.world
         for c in range(w.G):
-            for code, target, sector, _ in self.moves[c]:
+            for code, target, sector, level in self.moves[c]:
                 name = rules.INSTRUMENTS[int(code)]
-                done = apply_move(ins, c, name, int(target), int(sector), self.agents_config.governments, w.regions)
+                done = apply_move(ins, c, name, int(target), int(sector), self.agents_config.governments, w.regions,
+                                  float(level))
                 if done is None:
                     continue
                 if name == "join_bloc":
@@ -568,6 +570,7 @@ class GVCModel(mesa.Model):
                     "period": self.period, "country": w.countries[c], "instrument": name, "target": target_name,
                     "sector": w.sectors[int(sector)] if sector >= 0 else "",
                     "restrictive": int(code) in rules.RESTRICTIVE, "source": "government",
+                    "kind": rules.KINDS[int(code)],
                 })
 
     def _households_decide(self) -> None:
@@ -593,7 +596,8 @@ class GVCModel(mesa.Model):
         K = int(np.diff(net.group_ptr).max()) if len(net.group_ptr) > 1 else 1
         self.review_head = (fs.country, fs.sector, net.firm_groups, net.group_ptr, net.supplier, net.weight,
                             net.reference_cost, net.share, fs.price, self.reference_price, self.reference_wedge,
-                            tariff, w.policy.trade_cost, ins.risk, ins.subsidy, ins.local_content, self.cell_start,
+                            tariff, w.policy.trade_cost, ins.risk, ins.subsidy,
+                            rules.minimum_domestic_share(ins.local_content, ins.investment_limit), self.cell_start,
                             reach_cdf)
         self.review_tail = (fb.review_rate, sigma, fb.switching_cost, np.empty(K), np.empty(K, dtype=np.bool_))
         self.automate_args = (fs.country, fs.sector, fs.automation, fs.insourcing, fs.nu, fs.nu0,
@@ -656,22 +660,17 @@ class GVCModel(mesa.Model):
         np.fill_diagonal(balance, np.inf)
         jobs = wf["manufacturing_employment"]
         prev_jobs = self._history.get("jobs", jobs)
-        in_bloc = ins.bloc_of >= 0
-        available = np.array([
-            (not in_bloc[c]) and any(ins.bloc_of[k] >= 0 and w.regions[k] == w.regions[c] for k in range(w.G) if k != c)
-            for c in range(w.G)
-        ])
-        self.observations = Observations(
+        ins = self.instruments
+        gb = self.agents_config.governments
+        cap_room = self.agents_config.households.max_home_bias - ins.home_bias - self.home_bias_driver
+        self.observations = observe(
+            table.Z, table.Y, table.x, table.factors[0], result.gdp, ins, gb, cap_room, w.regions,
             tbi=tbi,
             tbi_previous=self._history.get("tbi", tbi),
             unemployment=wf["unemployment"],
             jobs_change=np.divide(jobs - prev_jobs, prev_jobs, out=np.zeros(w.G), where=prev_jobs != 0),
             penetration=np.maximum(import_penetration(mrio) - self.reference_penetration, 0.0),
             va_balance=balance,
-            targeted_by=ins.targeted_by.copy(),
-            in_bloc=in_bloc,
-            bloc_available=available,
-            has_tariffs=np.maximum(ins.statutory, ins.final_statutory).reshape(w.G, -1).max(axis=1) > 0,
         )
         self._history = {"tbi": tbi, "jobs": jobs}
         # perceived risk of each origin learns from the capacity it lost this period
@@ -687,9 +686,15 @@ class GVCModel(mesa.Model):
         return self.records.frame("world")
 
     def events_frame(self) -> pd.DataFrame:
-        """The policy-event log: period, country, instrument, target, sector, restrictive, source."""
-        cols = ["period", "country", "instrument", "target", "sector", "restrictive", "source"]
-        return pd.DataFrame(self.events, columns=cols)
+        """The policy-event log: period, country, instrument, target, sector, restrictive, source, kind.
+
+        ``kind`` is the instrument's kind (:data:`gvc_abm.agents.rules.KINDS`: economic, political,
+        retaliation, liberalizing) for governments' moves, empty for the drivers' events.
+        """
+        cols = ["period", "country", "instrument", "target", "sector", "restrictive", "source", "kind"]
+        frame = pd.DataFrame(self.events, columns=cols)
+        frame["kind"] = frame["kind"].astype(object).fillna("")
+        return frame
 
 
 def run_simulation(

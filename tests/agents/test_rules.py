@@ -103,59 +103,146 @@ def test_risk_premium_learning():
     assert rules.update_risk_premium(0.1, 0.0, 0.2) == pytest.approx(0.08)
 
 
-def _policy(group, pressure, *, in_bloc=False, bloc_available=True, has_tariffs=False, u=0.0,
-            targeted_by=(0.0, 0.0, 0.0), penetration=(0.1, 0.5, 0.2), va_balance=(0.0, -3.0, 1.0)):
+#: A hand-computed country (c = 0 of three, two sectors, sigma = 4) for the instrument values.
+OBS = dict(
+    imports=np.array([0.1, 0.2]), penetration=np.array([0.25, 0.5]),
+    input_imports=np.array([0.05, 0.1]), input_penetration=np.array([0.2, 0.4]),
+    labour_share=np.array([0.5, 0.3]), floor=np.zeros(2), tariff_room=np.full(2, 0.1), subsidy_room=np.full(2, 0.05),
+    imports_from=np.array([0.0, 0.2, 0.1]), exports_to=np.array([0.0, 0.1, 0.3]), power=np.array([0.0, 0.5, 0.25]),
+    va_balance=np.array([np.inf, -0.02, 0.01]), partner_room=np.array([0.0, 0.1, 0.1]),
+    same_bloc=np.array([False, False, True]), bloc_tariff=0.05, final_imports=0.1, final_import_share=0.2,
+    import_share=0.3, campaign_room=0.15,
+)
+K = len(rules.INSTRUMENTS)
+MEAN_LABOUR = 0.11 / 0.3  # import-weighted labour share: (0.1 * 0.5 + 0.2 * 0.3) / 0.3
+
+
+def _values(pressure=1.0, costs=None, **changes):
+    obs = OBS | changes
+    values, sectors, targets, levels = np.empty(K), np.empty(K, dtype=np.int64), np.empty(K, dtype=np.int64), np.empty(K)
+    rules.instrument_values(pressure, *obs.values(), np.zeros(K) if costs is None else np.asarray(costs, float), 4.0,
+                            0.1, 0.1, values, sectors, targets, levels)
+    return values, sectors, targets, levels
+
+
+def _only(code, cost=1.0):
+    """Costs that close every weighed instrument but ``code``."""
+    costs = np.full(K, cost)
+    costs[code] = 0.0
+    return costs
+
+
+def test_armington_displacement_and_its_tariff_equivalent():
+    a = 1.1 ** -3  # a 10 % tariff, sigma 4
+    assert rules.displaced_share(a, 0.5) == pytest.approx(1 - a / (0.5 * a + 0.5))
+    assert rules.displaced_share(a, 1e-9) == pytest.approx(1 - a)  # a small source loses 1 - (1 + t)^(1 - sigma)
+    assert rules.displaced_share(1.0, 0.3) == 0.0
+    for theta in (0.1, 0.5, 0.9):
+        d = rules.displaced_share(a, theta)
+        assert rules.tariff_equivalent(d, theta, 4.0) == pytest.approx(0.1, rel=1e-12)
+    assert rules.tariff_equivalent(1.0, 0.5, 4.0) == np.inf
+    # P (1 + l)(dM_home - dX) - t dM / 2 - kappa
+    assert rules.measure_value(2.0, 0.5, 0.04, 0.01, 0.1, 0.05, 0.003) == pytest.approx(2 * 1.5 * 0.03 - 0.0025 - 0.003)
+
+
+def test_instrument_values_by_hand():
+    v, sec, tgt, lvl = _values()
+    # sector tariff 10 % in sector 1 (m = 0.5): d = 1 - a/(a/2 + 1/2) = 0.141999, dM = 0.2 d,
+    # V = 1.3 dM - 0.05 dM; in sector 0 (m = 0.25, l = 0.5) d = 0.198878, V = 0.028837 < 0.035500
+    assert sec[1] == 1 and v[1] == pytest.approx(0.0354998, abs=1e-7)
+    # local content in sector 0 (m^I = 0.2): floor 0.8 -> 0.9 displaces half the input imports 0.05,
+    # tariff equivalent (4/9)^(-1/3) - 1 = 0.310371, V = 1.5 * 0.025 - 0.310371 * 0.025 / 2
+    assert sec[2] == 0 and lvl[2] == pytest.approx(0.9) and v[2] == pytest.approx(0.0336204, abs=1e-7)
+    assert sec[10] == 0 and lvl[10] == pytest.approx(0.1) and v[10] == v[2]  # a cap of 10 % foreign: the same rule
+    # subsidy 5 % in sector 1: a = 0.95^3, d = 0.076788, t = 0.05/0.95
+    assert sec[3] == 1 and v[3] == pytest.approx(0.0195609, abs=1e-7)
+    # targeted tariff on partner 1 (VA balance -0.02): theta = 0.3 * 0.2/0.3 = 0.2, d = 0.209361, dM = 0.2 d,
+    # home part 0.7/0.8 of it; retaliation risk 0.5 (1 - 1.1^-3) 0.1
+    assert tgt[4] == 1 and v[4] == pytest.approx((1 + MEAN_LABOUR) * (0.0366382 - 0.0124343) - 0.05 * 0.0418722, abs=1e-7)
+    # leaving the bloc of partner 2: imports 0.1 come home only in part, exports 0.3 lose preference for sure
+    assert v[5] < 0
+    # a campaign of 0.15 log points on final imports 0.1 (f = 0.2): d = 0.114627, wedge e^0.05 - 1
+    assert v[6] == pytest.approx((1 + MEAN_LABOUR) * 0.0114627 - 0.5 * (np.exp(0.05) - 1) * 0.0114627, abs=1e-7)
+    assert v[[0, 7, 8, 9]].max() == -np.inf  # not weighed
+
+
+def test_the_instrument_with_the_highest_net_value_wins():
     out = np.zeros((2, 4))
-    n = rules.choose_policy(group, pressure, 1.0, 0.2, 0.6, np.array(penetration), np.array(va_balance),
-                            np.array(targeted_by), in_bloc, bloc_available, has_tariffs, u, out)
+
+    def decide(costs, pressure=1.0, u=0.0, **changes):
+        v, sec, tgt, lvl = _values(pressure, costs, **changes)
+        n = rules.choose_policy(pressure, 0.5, 0.1, 0.3, v, sec, tgt, lvl, np.zeros(3), False, True, False, u, out)
+        return [(rules.INSTRUMENTS[int(a)], int(t), int(s), round(float(lv), 6)) for a, t, s, lv in out[:n]]
+
+    assert decide(np.zeros(K)) == [("sector_tariff", -1, 1, 0.0)]  # 0.0355 beats local content 0.0336
+    costs = np.zeros(K)
+    costs[1] = 0.005  # a WTO binding on tariffs: local content and the investment limit tie at 0.0336 > 0.0305
+    assert decide(costs, u=0.2) == [("local_content", -1, 0, 0.9)]
+    assert decide(costs, u=0.7) == [("investment_limit", -1, 0, 0.1)]  # the tie broken by the draw
+    costs[[2, 10]] = 0.005  # ... and on sourcing rules (0.0286): the targeted tariff (0.0310) wins, a political tool
+    assert decide(costs) == [("targeted_tariff", 1, -1, 0.0)]
+    # a partner with all the market power and all our exports: retaliation risk closes the targeted tariff
+    assert decide(_only(4), power=np.array([0.0, 1.0, 0.25]), exports_to=np.array([0.0, 0.6, 0.3])) == []
+    assert decide(_only(6)) == [("buy_local", -1, -1, 0.0)]
+    assert decide(_only(6), campaign_room=0.0) == []  # households at their cap: a campaign can do nothing
+    assert decide(np.full(K, 0.04)) == []  # every value below zero: no measure
+    assert decide(np.zeros(K), pressure=0.4) == []  # below the protect threshold nothing is weighed
+
+
+def _policy(pressure, *, in_bloc=False, bloc_available=True, has_measures=False, u=0.0,
+            targeted_by=(0.0, 0.0, 0.0), best=1):
+    values = np.full(K, -np.inf)
+    values[best] = 0.01
+    sectors, targets, levels = np.full(K, 1), np.full(K, -1), np.zeros(K)
+    out = np.zeros((2, 4))
+    n = rules.choose_policy(pressure, 1.0, 0.2, 0.6, values, sectors, targets, levels, np.array(targeted_by), in_bloc,
+                            bloc_available, has_measures, u, out)
     return n, [(rules.INSTRUMENTS[int(a)], int(t), int(s)) for a, t, s, _ in out[:n]]
 
 
-def test_developing_economies_use_economic_tools_in_the_most_penetrated_sector():
-    for group in (1, 2):
-        assert _policy(group, 1.5, u=0.1) == (1, [("sector_tariff", -1, 1)])
-        assert _policy(group, 1.5, u=0.5) == (1, [("local_content", -1, 1)])
-        assert _policy(group, 1.5, u=0.9) == (1, [("import_substitution", -1, 1)])
+def test_best_instrument_breaks_ties_with_the_draw():
+    v = np.array([-np.inf, 0.2, 0.1, 0.2, -1.0, 0.2])
+    assert [rules.best_instrument(v, u) for u in (0.0, 0.34, 0.67, 0.999)] == [1, 3, 5, 5]
+    assert rules.best_instrument(np.array([-np.inf, -0.1, 0.0]), 0.5) == 0  # nothing above zero
 
 
-def test_advanced_economies_use_political_tools():
-    # The partner with the largest value-added deficit is country 1 (balance -3).
-    assert _policy(0, 1.5, u=0.1) == (1, [("targeted_tariff", 1, -1)])
-    assert _policy(0, 1.5, u=0.9) == (1, [("buy_local", -1, -1)])
-    assert _policy(0, 1.5, u=0.9, in_bloc=True) == (1, [("leave_bloc", -1, -1)])
-    assert _policy(0, 1.5, u=0.5, in_bloc=True) == (1, [("buy_local", -1, -1)])
-    # No partner in value-added deficit: no one to target, a campaign instead.
-    assert _policy(0, 1.5, u=0.1, va_balance=(np.inf, 2.0, 1.0)) == (1, [("buy_local", -1, -1)])
-    for u in np.linspace(0, 0.999, 7):
-        n, moves = _policy(0, 1.5, u=u)
-        assert moves[0][0] in ("targeted_tariff", "buy_local", "leave_bloc")
-
-
-def test_low_pressure_liberalizes_then_joins_the_bloc():
-    assert _policy(0, 0.1, has_tariffs=True) == (1, [("liberalize", -1, -1)])
-    assert _policy(2, 0.1) == (1, [("join_bloc", -1, -1)])
-    assert _policy(2, 0.1, in_bloc=True) == (0, [])
-    assert _policy(2, 0.5) == (0, [])  # between the thresholds: nothing changes
+def test_low_pressure_unwinds_measures_then_joins_the_bloc():
+    assert _policy(0.1, has_measures=True) == (1, [("liberalize", -1, -1)])
+    assert _policy(0.1) == (1, [("join_bloc", -1, -1)])
+    assert _policy(0.1, in_bloc=True) == (0, [])
+    assert _policy(0.5) == (0, [])  # between the thresholds: nothing changes
+    assert _policy(1.5, best=5, in_bloc=True) == (1, [("leave_bloc", -1, 1)])  # leaving is a weighed choice
 
 
 def test_retaliation_against_the_partner_that_targeted_us():
-    assert _policy(1, 0.7, targeted_by=(0.0, 0.0, 0.25)) == (1, [("retaliation", 2, -1)])
-    n, moves = _policy(0, 1.5, u=0.1, targeted_by=(0.1, 0.0, 0.25))
-    assert moves == [("targeted_tariff", 1, -1), ("retaliation", 2, -1)]
-    assert _policy(1, 0.5, targeted_by=(0.0, 0.0, 0.25)) == (0, [])  # too little pressure to retaliate
+    assert _policy(0.7, targeted_by=(0.0, 0.0, 0.25)) == (1, [("retaliation", 2, -1)])
+    n, moves = _policy(1.5, best=4, targeted_by=(0.1, 0.0, 0.25))
+    assert moves == [("targeted_tariff", -1, 1), ("retaliation", 2, -1)]
+    assert _policy(0.5, targeted_by=(0.0, 0.0, 0.25)) == (0, [])  # too little pressure to retaliate
 
 
-def test_choose_policy_compiles_to_the_same_moves():
-    fast = njit(rules.choose_policy)
-    for group in (0, 1):
-        for pressure in (0.1, 0.7, 1.5):
-            for u in (0.1, 0.5, 0.9):
-                args = (group, pressure, 1.0, 0.2, 0.6, np.array([0.1, 0.5, 0.2]), np.array([0.0, -3.0, 1.0]),
-                        np.array([0.0, 0.0, 0.3]), True, True, False, u)
-                a, b = np.zeros((2, 4)), np.zeros((2, 4))
-                assert rules.choose_policy(*args, a) == fast(*args, b)
-                np.testing.assert_array_equal(a, b)
+def test_government_rules_compile_to_the_same_values_and_moves():
+    values_fast, choose_fast = njit(rules.instrument_values), njit(rules.choose_policy)
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        obs = OBS | dict(imports=rng.uniform(0, 0.3, 2), input_penetration=rng.uniform(0.05, 0.9, 2),
+                         va_balance=np.array([np.inf, *rng.normal(0, 0.02, 2)]), power=np.array([0, *rng.uniform(0, 1, 2)]))
+        costs, pressure, u = rng.uniform(0, 0.03, K), rng.uniform(0, 2), rng.random()
+        res = []
+        for vf, cf in ((rules.instrument_values, rules.choose_policy), (values_fast, choose_fast)):
+            v, sec, tgt, lvl = np.empty(K), np.empty(K, dtype=np.int64), np.empty(K, dtype=np.int64), np.empty(K)
+            out = np.zeros((2, 4))
+            vf(pressure, *obs.values(), costs, 4.0, 0.1, 0.1, v, sec, tgt, lvl)
+            n = cf(pressure, 0.5, 0.1, 0.3, v, sec, tgt, lvl, np.array([0.0, 0.1, 0.0]), True, True, True, u, out)
+            res.append((n, v, sec, tgt, lvl, out))
+        assert res[0][0] == res[1][0]
+        for a, b in zip(res[0][1:], res[1][1:]):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
 
+
+def test_an_investment_limit_is_a_floor_on_the_domestic_share():
+    floor = rules.minimum_domestic_share(np.array([[0.0, 0.5, 0.2]]), np.array([[1.0, 0.7, 0.3]]))
+    np.testing.assert_allclose(floor, [[0.0, 0.5, 0.7]])  # the binding one of the two rules
 
 
 def tiny_world():

@@ -12,7 +12,8 @@ from gvc_abm.agents.firm import Firm
 from gvc_abm.agents.government import Government
 from gvc_abm.analysis.concentration import partner_hhi
 from gvc_abm.analysis.regionalization import intra_regional_share
-from gvc_abm.environment.config import ConfigError, DefaultWorldConfig, FirmsConfig, SimulationConfig
+from gvc_abm.agents import rules
+from gvc_abm.environment.config import ConfigError, DefaultWorldConfig, FirmsConfig, GovernmentBehaviour, SimulationConfig
 from gvc_abm.environment.model import GVCModel, run_simulation
 
 from .conftest import small_config
@@ -90,14 +91,97 @@ def test_numba_and_mesa_engines_give_the_same_indicators_over_twenty_periods():
     np.testing.assert_allclose(numbers(fast.world), numbers(slow.world), rtol=1e-9, atol=1e-9)
 
 
-def test_governments_use_the_tools_of_their_group():
+def test_governments_log_every_measure_with_its_kind():
     res = run_simulation(small(periods=8, drivers=SHOCKS, agents=JUMPY), seed=2)
-    by_country = res.events[res.events.source == "government"].groupby("country")["instrument"].agg(set)
-    economic = {"sector_tariff", "local_content", "import_substitution", "retaliation"}
-    political = {"targeted_tariff", "leave_bloc", "buy_local", "retaliation"}
-    assert by_country["A"] <= political  # A is advanced
-    assert by_country["B"] | by_country["C"] <= economic  # B emerging, C developing
-    assert res.events["restrictive"].any()
+    gov = res.events[res.events.source == "government"]
+    assert not gov.empty and res.events["restrictive"].any()
+    kinds = dict(zip(rules.INSTRUMENTS, rules.KINDS))
+    assert (gov.kind == gov.instrument.map(kinds)).all()
+    assert (gov.restrictive == gov.kind.isin(["economic", "political", "retaliation"])).all()
+    assert (res.events[res.events.source == "driver"].kind == "").all()
+
+
+#: Every group with the same costs (the emerging economies' defaults).
+EQUAL_COSTS = {g: GovernmentBehaviour().costs.emerging.to_dict() for g in ("advanced", "emerging", "developing")}
+
+
+def _split(seed, costs=None, swap=False, periods=6):
+    """Events of the default world under a 15 % uniform tariff from period 1 with governments that act on any
+    pressure, and the economic share of the weighed measures of advanced vs other economies (by config label)."""
+    world = DefaultWorldConfig(firms=FirmsConfig(count=300)).to_dict()
+    if swap:  # advanced economies relabelled developing and the others advanced
+        for c in world["countries"]:
+            c["group"] = "developing" if c["group"] == "advanced" else "advanced"
+    gov = {"liberalize_threshold": 0.0, "retaliate_threshold": 0.05, "protect_threshold": 0.05}
+    if costs is not None:
+        gov["costs"] = costs
+    cfg = SimulationConfig.model_validate({
+        "world": world, "periods": periods, "agents": {"governments": gov},
+        "drivers": {"tariff_shocks": [{"period": 1, "importer": "*", "exporter": "*", "rate": 0.15}]}})
+    ev = run_simulation(cfg, seed).events
+    weighed = ev[ev.kind.isin(["economic", "political"])]
+    advanced = weighed.country.map({c["name"]: c["group"] == "advanced" for c in world["countries"]})
+    economic = weighed.kind == "economic"
+    return ev, float(economic[advanced].mean()), float(economic[~advanced].mean())
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_with_group_costs_developing_economies_lean_on_economic_tools(seed):
+    """Gao, Li & Zhu (2021) hypothesis 3 as an outcome: the default costs (WTO bindings and TRIMs on advanced
+    economies' tariffs and sourcing rules, political leverage; binding overhang, limited fiscal capacity and
+    voice for developing ones) make the economic share higher outside the advanced economies."""
+    _, advanced, others = _split(seed)
+    assert others > advanced, (advanced, others)
+
+
+def test_the_instrument_split_follows_the_costs_not_the_countries():
+    # relabel the groups (advanced economies called developing, the others advanced): the split moves with the
+    # labels, i.e. with the costs, not with the countries' structure
+    _, advanced, others = _split(1, swap=True)
+    assert others > advanced, (advanced, others)
+    # with equal costs the group label enters nothing: relabelled, every measure is the same
+    same, _, _ = _split(1, costs=EQUAL_COSTS)
+    relabelled, _, _ = _split(1, costs=EQUAL_COSTS, swap=True)
+    assert len(same) > 0
+    pd.testing.assert_frame_equal(same, relabelled)
+
+
+def test_after_a_war_low_pressure_brings_tariffs_back_to_mfn():
+    war = {"tariff_shocks": [{"period": 2, "importer": a, "exporter": b, "rate": 0.25}
+                             for a, b in (("USA", "CHN"), ("CHN", "USA"))]}
+    gov = {"liberalize_threshold": 0.3, "retaliate_threshold": 0.6, "protect_threshold": 0.8}
+    m = GVCModel(default(periods=9, firms=300, drivers=war, agents={"governments": gov}), seed=1)
+    usa, chn = m.world.countries.index("USA"), m.world.countries.index("CHN")
+    mfn = m.instruments.mfn[usa, chn].copy()
+    path = []
+    for _ in range(9):
+        m.step()
+        path.append(m.instruments.statutory[usa, chn] - mfn)
+    path = np.array(path)  # (period, sector): the war tariff's excess over MFN
+    assert np.all(path[2] == pytest.approx(0.25 - mfn))
+    assert np.all(np.diff(path[2:], axis=0) <= 1e-15) and np.all(path[-1] < path[2])  # unwound, period by period
+    assert np.all(path >= -1e-15)  # never below MFN
+    ev = m.events_frame()
+    unwind = ev[(ev.instrument == "liberalize") & (ev.country == "USA")]
+    assert len(unwind) >= 3 and not unwind.restrictive.any()
+
+
+def test_firms_obey_an_investment_limit_in_their_supplier_review():
+    cfg = small(periods=6, firms=200, agents={"governments": {"active": False}, "firms": {"review_rate": 1.0}})
+    m = GVCModel(cfg, seed=3)
+
+    def foreign_share(s, c=0):
+        inputs = m.last_table.Z.reshape(m.world.G, m.world.S, m.world.G, m.world.S)[:, s, c, :].sum(axis=1)
+        return 1.0 - inputs[c] / inputs.sum()
+
+    m.step()
+    before = foreign_share(0)
+    cap = before / 2
+    m.instruments.investment_limit[0, 0] = cap  # A's firms may buy at most half their foreign share of goods abroad
+    for _ in range(4):
+        m.step()
+    assert foreign_share(0) <= cap
+    assert foreign_share(1) > 0.0  # the other sector is free
 
 
 def _last(res, what):

@@ -61,6 +61,28 @@ def test_no_free_lunch_a_distortion_lowers_world_welfare_in_every_period_after_i
     assert np.all(dw[start:] < 0.0), (name, dw)
 
 
+#: Governments that weigh and unwind measures (default thresholds and costs); households' tastes fixed.
+ACTIVE_GOVERNMENTS = {"governments": {"active": True}, "households": {"active": False}}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name, drivers, start", [
+    ("tariff 20%", uniform_tariff(0.2), 1),
+    ("USA-CHN war", war(), 2),
+])
+def test_no_free_lunch_with_active_governments(seed, name, drivers, start):
+    """The same distortion against the same seed, governments active in both runs: their measures and their
+    unwinding (back to MFN, never below) cannot turn a distortion into a gain. Households' tastes are held
+    fixed: a buy-local campaign changes preferences, and real income under other preferences is no welfare
+    comparison (the price index with shifted home weights reads a move toward home goods as a gain)."""
+    shocked = run_simulation(default(drivers=drivers, agents=ACTIVE_GOVERNMENTS), seed)
+    base = run_simulation(default(agents=ACTIVE_GOVERNMENTS), seed)
+    assert (shocked.events.source == "government").any(), name  # the governments did respond
+    dw = world_welfare_change(shocked.world, base.world).to_numpy()
+    assert np.all(dw[:start] == 0.0), name
+    assert np.all(dw[start:] < 0.0), (name, dw)
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_temporary_war_leaves_world_welfare_no_higher_than_without_it(seed):
     dw = welfare(default(periods=14, drivers=war(2, 6)), default(periods=14), seed)

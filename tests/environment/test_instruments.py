@@ -39,11 +39,11 @@ def test_joining_adopts_the_common_external_tariff():
 
 
 NAMES = ("none", "sector_tariff", "local_content", "import_substitution", "targeted_tariff", "leave_bloc",
-         "buy_local", "retaliation", "liberalize", "join_bloc")
+         "buy_local", "retaliation", "liberalize", "join_bloc", "investment_limit")
 
 
-def move(ins, country, code, target=-1, sector=-1):
-    return apply_move(ins, country, NAMES[code], target, sector, P, REGIONS)
+def move(ins, country, code, target=-1, sector=-1, level=0.0):
+    return apply_move(ins, country, NAMES[code], target, sector, P, REGIONS, level)
 
 
 def test_each_move_changes_its_instrument():
@@ -63,10 +63,48 @@ def test_each_move_changes_its_instrument():
     assert ins.home_bias[0] == pytest.approx(0.15)
     move(ins, 1, 5)
     assert ins.bloc_of[1] == -1
-    move(ins, 3, 8)  # liberalize halves tariffs, local content and subsidies
-    np.testing.assert_allclose(ins.statutory[3, 0], 0.05)
+    move(ins, 3, 10, sector=1, level=0.3)  # investment limit: at most 30 % foreign inputs of sector 1
+    assert ins.investment_limit[3, 1] == pytest.approx(0.3) and ins.investment_limit[3, 0] == 1.0
+    move(ins, 3, 10, sector=1, level=0.6)  # a limit is only ever tightened by a measure
+    assert ins.investment_limit[3, 1] == pytest.approx(0.3)
+    move(ins, 3, 2, sector=1, level=0.5)  # a rule at the level the government chose
+    assert ins.local_content[3, 1] == pytest.approx(0.5)
+    move(ins, 3, 8)  # liberalize halves local content, subsidies and the limit's bite; tariffs stay at MFN
+    np.testing.assert_allclose(ins.statutory[3, 0], 0.1)
     assert ins.local_content[3, 0] == pytest.approx(0.1)
+    assert ins.investment_limit[3, 1] == pytest.approx(1 - 0.7 * 0.5)
     assert move(ins, 2, 0) is None
+    assert move(ins, 1, 5) is None  # country 1 has left already
+
+
+def test_unwinding_returns_tariffs_to_mfn_and_lets_measures_lapse():
+    ins = make()
+    assert not ins.has_measures(2)
+    move(ins, 2, 4, target=3)  # targeted tariff: 0.1 -> 0.2 on country 3
+    move(ins, 2, 3, sector=0)  # subsidy 0.05
+    move(ins, 2, 6)  # campaign 0.15 log points
+    ins.statutory[2, 0, 1] = 0.02  # below MFN (as inside a bloc): unwinding never raises it
+    assert ins.has_measures(2)
+    move(ins, 2, 8)
+    np.testing.assert_allclose(ins.statutory[2, 3], 0.15)  # halfway back to MFN 0.1
+    assert ins.statutory[2, 0, 1] == 0.02
+    assert ins.subsidy[2, 0] == pytest.approx(0.025) and ins.home_bias[2] == pytest.approx(0.075)
+    for _ in range(12):
+        move(ins, 2, 8)
+    np.testing.assert_allclose(ins.statutory[2, 3], 0.1)  # back at MFN exactly (the excess lapsed)
+    assert ins.subsidy[2, 0] == 0.0 and ins.home_bias[2] == 0.0
+    assert not ins.has_measures(2)
+    assert move(ins, 2, 8) is None  # nothing left to unwind: no move, no event
+
+
+def test_joining_a_bloc_moves_the_level_tariffs_unwind_to():
+    ins = make()
+    ins.mfn[0, 3, :] = 0.04  # the members' MFN rates on country 3: 0.04 and 0.1 -> 0.07
+    join_bloc(ins, 2, 0)
+    np.testing.assert_allclose(ins.mfn[2, 3], 0.07)
+    ins.statutory[2, 3, :] = 0.3
+    move(ins, 2, 8)
+    np.testing.assert_allclose(ins.statutory[2, 3], 0.07 + 0.5 * 0.23)
 
 
 def test_join_the_regional_bloc_or_nothing():

@@ -49,7 +49,7 @@ def test_baseline_run_writes_tidy_outputs(tmp_path):
     assert manifest["config"]["world"]["firms"]["count"] == 400
     assert {"numpy", "numba", "pymrio"} <= set(manifest["versions"])
     events = pd.read_parquet(out / "events.parquet")
-    assert list(events.columns) == ["period", "country", "instrument", "target", "sector", "restrictive", "source"]
+    assert list(events.columns) == ["period", "country", "instrument", "target", "sector", "restrictive", "source", "kind"]
     io = pymrio.load_all(out / "mrio" / "period_0001")
     x = io.x.to_numpy().ravel()
     np.testing.assert_allclose(io.Z.sum(axis=0).to_numpy() + io.factor_inputs.F.sum(axis=0).to_numpy(), x, rtol=1e-12)
