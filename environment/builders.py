@@ -1,6 +1,6 @@
 """Three seeded ways to build a :class:`~gvc_abm.environment.state.World`.
 
-- :func:`build_default_world`: the built-in 12-country, 4-region, 8-sector world (or any
+- :func:`build_default_world`: the built-in 14-country, 5-region, 9-sector world (or any
   :class:`DefaultWorldConfig`): firms with lognormal sizes and productivities, supplier links
   drawn by input shares alpha, home bias and trade costs growing with distance.
 - :func:`build_calibrated_world`: from any MRIO table; firms split each country-sector and the
