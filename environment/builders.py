@@ -1,6 +1,6 @@
 """Three seeded ways to build a :class:`~gvc_abm.environment.state.World`.
 
-- :func:`build_default_world`: the built-in 12-country, 4-region, 8-sector world (or any
+- :func:`build_default_world`: the built-in 14-country, 5-region, 9-sector world (or any
   :class:`DefaultWorldConfig`): firms with lognormal sizes and productivities, supplier links
   drawn by input shares alpha, home bias and trade costs growing with distance.
 - :func:`build_calibrated_world`: from any MRIO table; firms split each country-sector and the
@@ -450,6 +450,15 @@ def _tariffs(cfg: DefaultWorldConfig) -> np.ndarray:
     return tau
 
 
+def _final_taste(taste: np.ndarray, final_home: np.ndarray) -> np.ndarray:
+    """Households' Armington weights: the firms' ``taste[c, o, s]`` with the home weight times h_s
+    (``SectorConfig.final_home_bias``), ``b^Y_{c,c,s} = home_bias_c h_s``, 1 for foreign origins."""
+    out = taste.copy()
+    G = taste.shape[0]
+    out[np.arange(G), np.arange(G), :] *= final_home[None, :]
+    return out
+
+
 def build_default_world(
     cfg: DefaultWorldConfig,
     rng: np.random.Generator,
@@ -469,7 +478,8 @@ def build_default_world(
     Links: each firm buys from every input sector with alpha_{s's} > 0 when it has enough links
     (the rest drawn by alpha), else from ``links`` sectors drawn by alpha; the origin of a link
     is drawn with probability proportional to b_{c,o} t_{c,o,s'}^(1-sigma) n_{o,s'} (Armington at
-    equal prices) and the seller uniformly within the origin cell. Spending shares: alpha
+    equal prices; b = home_bias at home, 1 abroad) and the seller uniformly within the origin cell;
+    households weigh home goods of sector s by home_bias h_s (:func:`_final_taste`). Spending shares: alpha
     (renormalized over the sectors bought) split over a sector's links in proportion to
     lambda_g t^(1-sigma). The nominal anchor, world GDP, is ``numeraire`` (default 100); wages
     start proportional to technology A_c; the rental of automation capital is robot_price times
@@ -497,7 +507,8 @@ def build_default_world(
     sigma = cfg.trade.armington_elasticity
     tcost = trade_costs(loc, delta, cfg.trade.border_cost)
     tariff = _tariffs(cfg)
-    taste = np.ones((G, G, S))
+    final_home = np.array([s.final_home_bias for s in cfg.sectors])
+    taste = np.ones((G, G, S))  # firms' Armington weights b_{c,o}: home_bias at home, 1 abroad
     taste[np.arange(G), np.arange(G), :] = home[:, None]
     # firms per cell
     w_cell = (np.sqrt(L)[:, None] * (1.0 / S + beta_s)[None, :] / 2.0).reshape(-1)
@@ -581,7 +592,7 @@ def build_default_world(
                         automation=automation, nu=nu_s[sector].astype(float), weight=weight,
                         price=np.ones(F), output=X0),
         network=SupplierNetwork.from_shares(indptr, us, share, sector),
-        policy=Policy(tariff=tariff, trade_cost=tcost, taste=taste, beta=np.tile(beta_s, (G, 1)),
+        policy=Policy(tariff=tariff, trade_cost=tcost, taste=_final_taste(taste, final_home), beta=np.tile(beta_s, (G, 1)),
                       exogenous=np.zeros((G, G, S)), sigma=float(sigma)),
         kappa=kappa,
         numeraire=nume,

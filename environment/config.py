@@ -25,6 +25,8 @@ from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, Validati
 
 __all__ = [
     "ConfigError",
+    "WIOD_SECTORS",
+    "DEFAULT_REGIONS",
     "ConfigBase",
     "CountryConfig",
     "SectorConfig",
@@ -167,6 +169,13 @@ class SectorConfig(ConfigBase):
     final_demand_share: Share = Field(
         description="beta_s: share of household spending on this sector, sum 1.", json_schema_extra=unit("fraction")
     )
+    final_home_bias: float = Field(
+        default=1.0, gt=0,
+        description="h_s: households' Armington home weight for this sector's goods relative to firms' "
+        "(final demand weighs home goods by home_bias_c * h_s, supplier search by home_bias_c); the "
+        "default world's values are fitted to WIOD 2011 (see _default_sectors).",
+        json_schema_extra=unit("ratio"),
+    )
 
     @model_validator(mode="after")
     def input_shares_sum_to_one(self) -> "SectorConfig":
@@ -232,63 +241,111 @@ class TradeConfig(ConfigBase):
     blocs: list[BlocConfig] = Field(default_factory=list, description="Trade blocs (zero internal tariffs).")
 
 
+#: The default world's nine sectors as groups of the 35 WIOD industries c1..c35 (NACE rev. 1,
+#: Timmer et al. 2015). "textiles" is light manufacturing (textiles, leather, wood, paper,
+#: n.e.c.), "chemicals" processed materials (coke and petroleum, chemicals, rubber and plastics,
+#: non-metallic minerals), "machinery" metals, machinery and transport equipment. Services are
+#: split by where they are bought: "services" are the traded ones (wholesale, transport, post and
+#: telecoms, finance, business services: 8-39 % of their intermediate use imported in WIOD 2011),
+#: "local_services" those bought where they are made (utilities, construction, retail, hotels,
+#: real estate, public administration, education, health, other and household services: 0.1-2 %
+#: imported, yet 58 % of world final demand). One services sector would trade final services as
+#: much as intermediate ones, which the data do not.
+WIOD_SECTORS: dict[str, tuple[str, ...]] = {
+    "agri": ("c1",),
+    "mining": ("c2",),
+    "food": ("c3",),
+    "textiles": ("c4", "c5", "c6", "c7", "c16"),
+    "chemicals": ("c8", "c9", "c10", "c11"),
+    "machinery": ("c12", "c13", "c15"),
+    "electronics": ("c14",),
+    "services": ("c20", "c23", "c24", "c25", "c26", "c27", "c28", "c30"),
+    "local_services": ("c17", "c18", "c19", "c21", "c22", "c29", "c31", "c32", "c33", "c34", "c35"),
+}
+
+
 def _default_sectors() -> list[SectorConfig]:
-    # Eight broad sectors; value-added shares and final-demand shares rounded from WIOD 2011
-    # world averages (Timmer et al. 2015); automatability after Acemoglu & Restrepo (2020):
-    # high in manufacturing, low in services.
-    names = ["agri", "mining", "food", "textiles", "chemicals", "machinery", "electronics", "services"]
-    nu = [0.55, 0.55, 0.30, 0.30, 0.30, 0.32, 0.28, 0.55]
-    kappa = [0.3, 0.4, 0.5, 0.5, 0.6, 0.7, 0.7, 0.2]
-    delta = [0.3, 0.2, 0.3, 0.3, 0.25, 0.25, 0.2, 0.6]
-    beta = [0.04, 0.01, 0.10, 0.05, 0.05, 0.08, 0.07, 0.60]
-    # alpha_{s's}: every sector buys services (0.35) and itself; the rest by a plausible chain.
-    chain = {
-        "agri": {"agri": 0.3, "chemicals": 0.2, "machinery": 0.1, "mining": 0.05},
-        "mining": {"mining": 0.2, "machinery": 0.3, "chemicals": 0.1, "electronics": 0.05},
-        "food": {"agri": 0.4, "food": 0.15, "chemicals": 0.05, "machinery": 0.05},
-        "textiles": {"agri": 0.15, "textiles": 0.3, "chemicals": 0.15, "machinery": 0.05},
-        "chemicals": {"mining": 0.3, "chemicals": 0.25, "machinery": 0.05, "electronics": 0.05},
-        "machinery": {"mining": 0.15, "machinery": 0.3, "electronics": 0.15, "chemicals": 0.05},
-        "electronics": {"electronics": 0.35, "chemicals": 0.1, "machinery": 0.1, "mining": 0.1},
-        "services": {"services": 0.3, "electronics": 0.1, "machinery": 0.1, "food": 0.1, "chemicals": 0.05},
+    # Value-added shares nu_s, input shares alpha_{s's} and final-demand shares beta_s: WIOD 2011
+    # world totals (the 7-region x 35-industry table) aggregated to WIOD_SECTORS, rounded to three
+    # decimals with the residual on the largest share (analysis.calibration.world_sector_shares and
+    # rounded_shares; tests/analysis/test_calibration.py recomputes them from the table).
+    # Automatability after Acemoglu & Restrepo (2020): high in manufacturing, low in services.
+    # Trade frictions by sector, fitted to WIOD 2011's sector trade (targets computed by
+    # world_sector_shares, stored in tests/data/wiod_2011.json): distance elasticities delta_s so
+    # that each sector's exports over its output, and households' home weights h_s
+    # (final_home_bias) so that each sector's intermediate share of its exports, match WIOD's in the
+    # period-0 MRIO of this world (mean of seeds 0-2; fixed-point iteration
+    # delta += log(model / target) / 6, log h += logit(target) - logit(model), from h = WIOD's
+    # final/intermediate home-share odds ratio; mining's h is that ratio, its exports being all
+    # intermediates anyway). Consumer services are bought at home (h = 5 and 10), consumer goods
+    # imported more by households than by firms (textiles h = 0.29).
+    # The intermediate share of world trade (analysis.trade.intermediate_share_of_trade) then
+    # follows: about 0.68 in period 0 against WIOD 2011's 0.676 (7 regions, same function); seed 000
+    # reports 67.5 % (2000) and 58.2 % (2022). The old 8-sector world (one services sector) had 0.48.
+    names = list(WIOD_SECTORS)
+    nu = [0.583, 0.586, 0.277, 0.324, 0.281, 0.274, 0.287, 0.577, 0.578]
+    beta = [0.030, 0.007, 0.055, 0.033, 0.031, 0.067, 0.029, 0.165, 0.583]
+    kappa = [0.3, 0.4, 0.5, 0.5, 0.6, 0.7, 0.7, 0.2, 0.2]
+    delta = [0.54, 0.25, 0.59, 0.44, 0.37, 0.31, 0.19, 0.48, 0.84]
+    final_home = [2.66, 27.82, 0.78, 0.29, 0.78, 1.08, 1.04, 4.99, 10.05]
+    alpha = {  # buyer: {input sector: share}, WIOD 2011 world totals
+        "agri": {"agri": 0.305, "mining": 0.013, "food": 0.163, "textiles": 0.012, "chemicals": 0.159,
+                 "machinery": 0.031, "electronics": 0.003, "services": 0.201, "local_services": 0.113},
+        "mining": {"agri": 0.002, "mining": 0.432, "food": 0.002, "textiles": 0.013, "chemicals": 0.069,
+                   "machinery": 0.093, "electronics": 0.017, "services": 0.207, "local_services": 0.165},
+        "food": {"agri": 0.378, "mining": 0.008, "food": 0.217, "textiles": 0.032, "chemicals": 0.048,
+                 "machinery": 0.021, "electronics": 0.003, "services": 0.202, "local_services": 0.091},
+        "textiles": {"agri": 0.078, "mining": 0.014, "food": 0.014, "textiles": 0.413, "chemicals": 0.107,
+                     "machinery": 0.052, "electronics": 0.012, "services": 0.206, "local_services": 0.104},
+        "chemicals": {"agri": 0.010, "mining": 0.272, "food": 0.010, "textiles": 0.026, "chemicals": 0.350,
+                      "machinery": 0.039, "electronics": 0.009, "services": 0.189, "local_services": 0.095},
+        "machinery": {"mining": 0.074, "food": 0.003, "textiles": 0.023, "chemicals": 0.068, "machinery": 0.533,
+                      "electronics": 0.050, "services": 0.162, "local_services": 0.087},
+        "electronics": {"mining": 0.005, "food": 0.003, "textiles": 0.023, "chemicals": 0.101, "machinery": 0.182,
+                        "electronics": 0.444, "services": 0.176, "local_services": 0.066},
+        "services": {"agri": 0.004, "mining": 0.007, "food": 0.007, "textiles": 0.041, "chemicals": 0.074,
+                     "machinery": 0.039, "electronics": 0.031, "services": 0.596, "local_services": 0.201},
+        "local_services": {"agri": 0.013, "mining": 0.059, "food": 0.038, "textiles": 0.046, "chemicals": 0.114,
+                           "machinery": 0.088, "electronics": 0.032, "services": 0.326, "local_services": 0.284},
     }
-    out = []
-    for i, s in enumerate(names):
-        shares = dict(chain[s])
-        shares["services"] = shares.get("services", 0.0) + 1.0 - sum(shares.values())
-        out.append(
-            SectorConfig(
-                name=s,
-                value_added_share=nu[i],
-                input_shares={k: round(v, 12) for k, v in shares.items()},
-                automatability=kappa[i],
-                distance_elasticity=delta[i],
-                final_demand_share=beta[i],
-            )
-        )
-    return out
+    return [
+        SectorConfig(name=s, value_added_share=nu[i], input_shares=alpha[s], automatability=kappa[i],
+                     distance_elasticity=delta[i], final_demand_share=beta[i], final_home_bias=final_home[i])
+        for i, s in enumerate(names)
+    ]
+
+
+#: The regions of the default world: those seed 000 (Zhang 2024, section 2.1) reports GVC
+#: participation for ("East Asia", "European" -> "Europe", "Africa") and the two the issue adds.
+DEFAULT_REGIONS = ("Americas", "Europe", "East Asia", "South Asia", "Africa")
 
 
 def _default_countries() -> list[CountryConfig]:
-    # Twelve stylised economies in four regions (Americas, Europe, East Asia, South and the rest),
-    # labour forces (millions) and technology levels rounded from Penn World Table 9.1 (2017:
-    # emp, ctfp relative to the USA); locations are rough map positions in thousands of km.
-    # Trade deficits (share of world GDP): PWT 9.1, 2017, -(csh_x + csh_m) * rgdpe / world rgdpe
-    # (merchandise balance), the twelve countries' net 0.30 % spread back in proportion to GDP
-    # so that they sum to zero.
+    # Fourteen economies in the five DEFAULT_REGIONS. Labour forces (millions, PWT emp, one
+    # decimal), technology (PWT ctfp, USA = 1, two decimals) and trade deficits (share of the
+    # fourteen's GDP, four decimals) from Penn World Table 9.1, 2017
+    # (analysis.calibration.pwt_country_facts: d_c = -(csh_x + csh_m) rgdpe_c / sum rgdpe, the
+    # fourteen's net taken back in proportion to GDP, rounded with rounded_shares so they sum to 0;
+    # tests/analysis/test_calibration.py recomputes them from the file). PWT has no ctfp for
+    # Pakistan or Bangladesh, so India is South Asia alone; Egypt's ctfp (1.11) is an outlier, so
+    # Africa is South Africa and Nigeria. Development groups as in seed 003 (Gao, Li & Zhu 2021:
+    # developed economies "advanced", China leading the developing economies with its own
+    # "emerging" tools, the rest "developing"). Locations: rough map positions, thousands of km.
     rows = [
-        ("USA", "Americas", "advanced", (-9.0, 4.5), 160.0, 1.00, 0.0081),
-        ("CAN", "Americas", "advanced", (-8.5, 6.0), 19.0, 0.85, -0.0001),
-        ("MEX", "Americas", "emerging", (-10.0, 2.0), 54.0, 0.60, 0.0007),
-        ("BRA", "Americas", "emerging", (-4.5, -1.5), 93.0, 0.50, -0.0002),
-        ("DEU", "Europe", "advanced", (1.0, 5.5), 44.0, 0.95, -0.0032),
-        ("FRA", "Europe", "advanced", (0.2, 5.0), 28.0, 0.90, 0.0010),
-        ("POL", "Europe", "emerging", (2.0, 5.8), 17.0, 0.70, 0.0002),
-        ("CHN", "East Asia", "emerging", (11.0, 3.5), 790.0, 0.45, -0.0056),
-        ("JPN", "East Asia", "advanced", (14.0, 3.8), 67.0, 0.75, -0.0014),
-        ("KOR", "East Asia", "advanced", (13.0, 4.0), 27.0, 0.70, -0.0010),
-        ("IND", "South", "developing", (8.0, 2.2), 480.0, 0.35, 0.0014),
-        ("ZAF", "South", "developing", (2.5, -3.0), 16.0, 0.45, 0.0001),
+        ("USA", "Americas", "advanced", (-9.0, 4.5), 154.4, 1.00, 0.0120),
+        ("CAN", "Americas", "advanced", (-8.5, 6.0), 18.7, 0.84, -0.0003),
+        ("MEX", "Americas", "emerging", (-10.0, 2.0), 56.2, 0.65, 0.0009),
+        ("BRA", "Americas", "emerging", (-4.5, -1.5), 103.5, 0.47, -0.0005),
+        ("DEU", "Europe", "advanced", (1.0, 5.5), 43.2, 0.99, -0.0055),
+        ("FRA", "Europe", "advanced", (0.2, 5.0), 27.9, 0.97, 0.0014),
+        ("GBR", "Europe", "advanced", (-0.1, 5.6), 32.0, 0.80, 0.0050),
+        ("POL", "Europe", "emerging", (2.0, 5.8), 16.1, 0.89, 0.0002),
+        ("CHN", "East Asia", "emerging", (11.0, 3.5), 791.7, 0.38, -0.0102),
+        ("JPN", "East Asia", "advanced", (14.0, 3.8), 68.3, 0.75, -0.0026),
+        ("KOR", "East Asia", "advanced", (13.0, 4.0), 26.3, 0.63, -0.0017),
+        ("IND", "South Asia", "developing", (8.0, 2.2), 537.8, 0.45, 0.0017),
+        ("ZAF", "Africa", "developing", (2.5, -3.0), 18.1, 0.53, 0.0001),
+        ("NGA", "Africa", "developing", (0.8, 1.0), 65.2, 0.53, -0.0005),
     ]
     return [
         CountryConfig(name=n, region=r, group=g, location=loc, labour_force=lf, technology=a, deficit=d)
@@ -315,7 +372,7 @@ class _WorldChecks:
 
 
 class DefaultWorldConfig(ConfigBase):
-    """The built-in world of the README's main run: 12 countries in 4 regions x 8 sectors."""
+    """The built-in world of the README's main run: 14 countries in 5 regions x 9 sectors (WIOD 2011, PWT 9.1)."""
 
     kind: Literal["default"] = "default"
     countries: list[CountryConfig] = Field(default_factory=_default_countries, min_length=2)

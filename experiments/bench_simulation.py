@@ -1,6 +1,6 @@
 """Speed and memory of the simulation behind ``gvc bench --firms N --links K --periods P``.
 
-The world is the default world (12 countries x 8 sectors) with N firms and K supplier links per
+The world is the default world (14 countries x 9 sectors) with N firms and K supplier links per
 firm, built without its initial flexible-wage equilibration. Every period clears from a cold
 start (prices 1, equal outputs), the worst case, with sticky wages, and is aggregated to an
 MRIO table; ``seconds_per_period`` is clearing plus aggregation, the clearing is also timed alone.

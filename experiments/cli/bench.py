@@ -43,8 +43,12 @@ def bench(
     if firms is not None:
         if table is not None:
             raise UserInputError("bench: give either --table or --firms, not both")
-        if firms < 96:
-            raise UserInputError(f"--firms: the default world needs at least 96 firms (12 countries x 8 sectors), got {firms}")
+        from ...environment.config import DefaultWorldConfig
+
+        world = DefaultWorldConfig()
+        G, S = len(world.countries), len(world.sectors)
+        if firms < G * S:
+            raise UserInputError(f"--firms: the default world needs at least {G * S} firms ({G} countries x {S} sectors), got {firms}")
         if engine not in ENGINES:
             raise UserInputError(f"--engine: expected numba, mesa or reference, got {engine!r}")
         from ..bench_simulation import bench_simulation  # the simulation stack loads only when asked for

@@ -31,7 +31,7 @@ PERIODS = 4
 def run_dir(tmp_path_factory):
     """A tiny trade war (tariffs by decree in period 2) with its MRIO saved."""
     out = tmp_path_factory.mktemp("plots") / "war"
-    assert main(["run", "trade-war", "--periods", str(PERIODS), "--firms", "100", "--save-mrio", "-q",
+    assert main(["run", "trade-war", "--periods", str(PERIODS), "--firms", "150", "--save-mrio", "-q",
                  "--out", str(out)]) == 0
     return out
 
@@ -176,7 +176,7 @@ def batch_frame():
     rows = []
     for scenario in ("baseline", "trade-war"):
         for seed in (1, 2):
-            result = run_simulation(make_config(scenario, periods=PERIODS, seed=seed, firms=100))
+            result = run_simulation(make_config(scenario, periods=PERIODS, seed=seed, firms=150))
             ind = result.indicators.merge(result.world[["period", "country", "region"]], on=["period", "country"])
             rows.append(ind.assign(run_id=f"{scenario}-{seed}", scenario=scenario, seed=seed))
     frame = pd.concat(rows, ignore_index=True)

@@ -19,8 +19,8 @@ from gvc_abm.environment.config import (
 def test_defaults_are_valid_and_frozen():
     cfg = SimulationConfig()
     assert isinstance(cfg.world, DefaultWorldConfig)
-    assert len(cfg.world.countries) == 12 and len(cfg.world.sectors) == 8
-    assert len({c.region for c in cfg.world.countries}) == 4
+    assert len(cfg.world.countries) == 14 and len(cfg.world.sectors) == 9
+    assert len({c.region for c in cfg.world.countries}) == 5
     with pytest.raises(Exception):
         cfg.periods = 3
 

@@ -107,7 +107,10 @@ def test_harberger_the_loss_of_a_small_uniform_tariff_is_second_order(seed):
 @pytest.mark.parametrize("country", ["CHN", "DEU"])
 def test_hulten_a_technology_rise_is_worth_its_domar_weight(seed, country):
     """Flexible wages: d log W = (gross output_c / world GDP) d log A_c to first order (Hulten 1978), within
-    25 % for a 1 % rise; the country's own real income rises by no more than its own Domar weight allows."""
+    25 % for a 1 % rise; the country's own real income rises by no more than its own Domar weight allows,
+    gross output_c / E_c d log A_c: real income is expenditure E_c = GDP_c + D_c over the price index, and
+    with the deficit D_c fixed in the numeraire a surplus country's expenditure moves by GDP_c / E_c > 1
+    times its GDP (a deficit country's by less), the terms of trade taking some of it back."""
     base = default(periods=2, mode="flexible")
     base_run = run_simulation(base, seed)
     shocked = run_simulation(default(periods=2, mode="flexible", drivers={"technology_growth": {country: 0.01}}), seed)
@@ -115,7 +118,7 @@ def test_hulten_a_technology_rise_is_worth_its_domar_weight(seed, country):
     w1 = base_run.world[base_run.world.period == 1]
     ind = base_run.indicators[base_run.indicators.period == 1].set_index("country")
     domar_world = ind.loc[country, "gross_output"] / w1["gdp"].sum()
-    domar_own = ind.loc[country, "gross_output"] / float(w1.loc[w1.country == country, "gdp"].iloc[0])
+    domar_own = ind.loc[country, "gross_output"] / float(w1.loc[w1.country == country, "expenditure"].iloc[0])
     dw = world_welfare_change(shocked.world, base_run.world).loc[1]
     assert dw == pytest.approx(domar_world * dlogA, rel=0.25)
     own = log_real_income_change(shocked.world, base_run.world)

@@ -12,10 +12,10 @@ FIELDS = {"firms", "links", "periods", "seconds_per_period", "clearing_seconds_p
 
 def test_bench_simulation_fields(tmp_path):
     out = tmp_path / "b.json"
-    assert main(["bench", "--firms", "120", "--links", "4", "--periods", "1", "--compare-reference", "--json", str(out)]) == 0
+    assert main(["bench", "--firms", "150", "--links", "4", "--periods", "1", "--compare-reference", "--json", str(out)]) == 0
     data = json.loads(out.read_text())
     assert FIELDS | {"reference_seconds_per_period", "speedup"} <= set(data)
-    assert data["firms"] == 120 and data["links"] == 4 and data["periods"] == 1 and data["converged"]
+    assert data["firms"] == 150 and data["links"] == 4 and data["periods"] == 1 and data["converged"]
 
 
 def test_bench_simulation_refuses_bad_input(tmp_path, capsys):

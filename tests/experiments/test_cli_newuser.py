@@ -170,7 +170,7 @@ def test_a_firm_count_far_beyond_memory_is_refused_before_building(tmp_path, cap
 def test_the_memory_check_compares_the_estimate_with_what_is_available(tmp_path, capsys, monkeypatch):
     cfg = validate_config(SimulationConfig, {"world": {"firms": {"count": 400}}})
     need = check_memory(cfg.world)
-    assert need == run_memory_bytes(400, 4000, 8)
+    assert need == run_memory_bytes(400, 4000, len(cfg.world.sectors))
     monkeypatch.setattr(builders, "available_memory", lambda: need - 1)
     with pytest.raises(ConfigError, match=r"^world.firms.count: 400 firms with 4,000 supplier links need about 2\d\d MB"):
         check_memory(cfg.world)

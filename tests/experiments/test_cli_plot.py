@@ -13,7 +13,7 @@ MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli_plot") / "war"
-    assert main(["run", "trade-war", "--periods", "3", "--firms", "100", "--save-mrio", "-q", "--out", str(out)]) == 0
+    assert main(["run", "trade-war", "--periods", "3", "--firms", "150", "--save-mrio", "-q", "--out", str(out)]) == 0
     return out
 
 
@@ -21,7 +21,7 @@ def run_dir(tmp_path_factory):
 def plain_run(tmp_path_factory):
     """A run that saved no MRIO: only the figures of its tables can be drawn."""
     out = tmp_path_factory.mktemp("cli_plot") / "plain"
-    assert main(["run", "baseline", "--periods", "2", "--firms", "100", "-q", "--out", str(out)]) == 0
+    assert main(["run", "baseline", "--periods", "2", "--firms", "150", "-q", "--out", str(out)]) == 0
     return out
 
 
@@ -94,7 +94,7 @@ def test_existing_out_needs_force(plain_run, tmp_path, capsys):
 def test_batch_figures_are_written(tmp_path, capsys):
     pytest.importorskip("gvc_abm.experiments.cli.batch", reason="gvc batch is not installed")
     sweep = tmp_path / "sweep.yaml"
-    sweep.write_text("scenario: [baseline, trade-war]\nset: {world.firms.count: 100, periods: 3}\n"
+    sweep.write_text("scenario: [baseline, trade-war]\nset: {world.firms.count: 150, periods: 3}\n"
                      "design: grid\nseeds: 1\nseed: 0\n")
     batch = tmp_path / "batch"
     assert main(["batch", str(sweep), "--out", str(batch), "--serial"]) == 0

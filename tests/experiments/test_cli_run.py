@@ -11,6 +11,7 @@ import pandas as pd
 import pymrio
 import pytest
 
+from gvc_abm.environment.config import DefaultWorldConfig
 from gvc_abm.experiments.cli import main
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -42,7 +43,7 @@ def test_baseline_run_writes_tidy_outputs(tmp_path):
     ind = pd.read_parquet(out / "indicators.parquet")
     world = pd.read_parquet(out / "world.parquet")
     manifest = json.loads((out / "manifest.json").read_text())
-    assert list(ind.columns[:2]) == ["period", "country"] and len(ind) == 2 * 12
+    assert list(ind.columns[:2]) == ["period", "country"] and len(ind) == 2 * len(DefaultWorldConfig().countries)
     assert {"gdp", "exports", "gvcp_kww", "omega", "mu", "nu", "tbi"} <= set(ind.columns)
     assert {"wage", "employment", "unemployment", "real_income", "price_index"} <= set(world.columns)
     assert manifest["seed"] == 3 and manifest["converged"] and len(manifest["convergence"]) == 2

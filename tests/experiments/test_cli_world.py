@@ -14,7 +14,7 @@ WIOD = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "wiod_7x
 def test_describe_default(capsys):
     assert main(["world", "describe", "default", "--firms", "300"]) == 0
     out = capsys.readouterr().out
-    assert "default world: 12 countries, 8 sectors" in out and "USA" in out and "services" in out
+    assert "default world: 14 countries, 9 sectors" in out and "USA" in out and "services" in out
 
 
 def test_describe_paper_with_sets(capsys):

@@ -28,7 +28,7 @@ from gvc_abm.experiments.scenarios import make_config  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-FIRMS = 100
+FIRMS = 150
 
 
 def test_neutral_levers_leave_the_scenario_as_it_is():

@@ -17,7 +17,7 @@ from gvc_abm.experiments.sweeps import (
     sensitivity_indices,
 )
 
-TINY = {"world.firms.count": 100, "periods": 3}
+TINY = {"world.firms.count": 150, "periods": 3}
 
 
 def sweep(tmp_path, name="sweep.yaml", **data):
@@ -34,7 +34,7 @@ def test_grid_expands_scenarios_points_and_seeds(tmp_path):
     assert first.scenario == "baseline" and first.params == {"agents.firms.review_rate": 0.1, "drivers.robot_price.2": 0.4}
     # the dotted path reached a driver's dict key, and set reached the world
     assert first.config["drivers"]["robot_price"] == {"2": 0.4}
-    assert first.config["world"]["firms"]["count"] == 100 and first.config["periods"] == 3
+    assert first.config["world"]["firms"]["count"] == 150 and first.config["periods"] == 3
     assert first.config["seed"] == first.seed
     war = [r for r in s.runs if r.scenario == "trade-war"]
     assert {shock["rate"] for r in war for shock in r.config["drivers"]["tariff_shocks"]} == {0.25}
@@ -93,7 +93,7 @@ def test_scenario_file_is_read_beside_the_sweep(tmp_path):
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / "war.yaml").write_text(
         "world: {kind: default}\nperiods: 4\ndrivers:\n  tariff_shocks: [{period: 1, importer: USA, exporter: CHN, rate: 0.5}]\n")
-    s = sweep(tmp_path, scenario="configs/war.yaml", set={"world.firms.count": 100})
+    s = sweep(tmp_path, scenario="configs/war.yaml", set={"world.firms.count": 150})
     (run,) = s.runs
     assert run.scenario == "configs/war.yaml" and run.config["periods"] == 4
     assert run.config["drivers"]["tariff_shocks"][0]["rate"] == 0.5

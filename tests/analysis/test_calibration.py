@@ -1,0 +1,113 @@
+"""The default world's data-derived numbers: the functions on hand-made inputs, then on WIOD and PWT."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gvc_abm.analysis.calibration import pwt_country_facts, rounded_shares, world_sector_shares
+from gvc_abm.analysis.mrio import TableError, mrio_from_arrays, read_table
+from gvc_abm.analysis.trade import intermediate_share_of_trade, trade_flows
+from gvc_abm.environment.config import WIOD_SECTORS, DefaultWorldConfig
+
+from ..conftest import SHARED_DATA
+
+WIOD_AGGREGATES = Path(__file__).resolve().parents[1] / "data" / "wiod_2011.json"
+PWT = SHARED_DATA / "pwt91" / "pwt91.csv"
+
+
+def two_country_table():
+    """Countries H, F; sectors a, b, c (groups g1 = {a, b}, g2 = {c}); numbers chosen by hand."""
+    Z = np.zeros((6, 6))  # rows and columns: H a, H b, H c, F a, F b, F c
+    Z[0, 0], Z[1, 0], Z[2, 1], Z[3, 1], Z[5, 2] = 2.0, 1.0, 3.0, 4.0, 1.0
+    Y = np.array([[5.0, 1.0], [7.0, 0.0], [6.0, 0.0], [0.0, 3.0], [1.0, 7.0], [0.0, 4.0]])
+    return mrio_from_arrays(Z, Y, ["H", "F"], ["a", "b", "c"])
+
+
+def test_world_sector_shares_by_hand():
+    m = two_country_table()
+    s = world_sector_shares(m, {"g1": ["a", "b"], "g2": ["c"]})
+    # x = Z1 + Y1: H (8, 8, 9), F (7, 8, 5); column sums of Z: H (3, 7, 1), F 0; va = x - 1'Z
+    np.testing.assert_allclose(s.nu, [(5 + 1 + 7 + 8) / 31, (8 + 5) / 14])
+    # g1 buys 2 + 1 + 4 = 7 from g1 and 3 from g2; g2 buys 1 from g2
+    np.testing.assert_allclose(s.alpha, [[0.7, 0.0], [0.3, 1.0]])
+    np.testing.assert_allclose(s.beta, [24 / 34, 10 / 34])
+    # exports of g1: F a -> H b 4 intermediate, H a -> F 1 and F b -> H 1 final; of g2: F c -> H c 1
+    np.testing.assert_allclose(s.export_output, [6 / 31, 1 / 14])
+    np.testing.assert_allclose(s.intermediate_export_share, [4 / 6, 1.0])
+    # home shares of g1: intermediate 3 of 7, final 22 of 24; g2's households buy only at home
+    pi_z, pi_y = 3 / 7, 22 / 24
+    np.testing.assert_allclose(s.final_home_bias[0], (pi_y / (1 - pi_y)) / (pi_z / (1 - pi_z)))
+    assert s.final_home_bias[1] == np.inf
+
+
+def test_world_sector_shares_wants_a_partition():
+    m = two_country_table()
+    with pytest.raises(TableError, match="'c' is in 0 groups"):
+        world_sector_shares(m, {"g1": ["a", "b"]})
+    with pytest.raises(TableError, match="no sector 'd'"):
+        world_sector_shares(m, {"g1": ["a", "b", "c", "d"]})
+
+
+def test_rounded_shares_keep_their_total():
+    np.testing.assert_allclose(rounded_shares([1 / 3, 1 / 3, 1 / 3], 2, 1.0), [0.34, 0.33, 0.33])
+    d = rounded_shares([0.012345, -0.004444, -0.007901], 3, 0.0)
+    assert d.sum() == pytest.approx(0.0, abs=1e-15) and d.tolist() == [0.012, -0.004, -0.008]
+
+
+def test_pwt_country_facts_by_hand():
+    frame = pd.DataFrame({
+        "isocode": ["AAA", "BBB", "AAA"], "year": [2017, 2017, 2016], "rgdpe": [300.0, 100.0, 1.0],
+        "emp": [10.0, 5.0, 1.0], "ctfp": [1.0, 0.5, 1.0], "csh_x": [0.1, 0.3, 0.0], "csh_m": [-0.2, -0.2, 0.0],
+    })
+    f = pwt_country_facts(frame, ["BBB", "AAA"])
+    np.testing.assert_allclose(f.labour_force, [5.0, 10.0])
+    np.testing.assert_allclose(f.gdp_share, [0.25, 0.75])
+    raw = np.array([-0.1 * 0.25, 0.1 * 0.75])  # -(x + m) * share: BBB surplus, AAA deficit
+    np.testing.assert_allclose(f.deficit, raw - np.array([0.25, 0.75]) * raw.sum())
+    assert f.deficit.sum() == pytest.approx(0.0, abs=1e-15)
+    frame.loc[1, "ctfp"] = np.nan
+    with pytest.raises(ValueError, match="BBB has no ctfp"):
+        pwt_country_facts(frame, ["AAA", "BBB"])
+
+
+# ---------------------------------------------------------------- the defaults against the data
+
+
+def test_default_sectors_are_wiod_2011(wiod_path):
+    m = read_table(wiod_path)
+    s = world_sector_shares(m, WIOD_SECTORS)
+    sectors = DefaultWorldConfig().sectors
+    assert [x.name for x in sectors] == list(s.names)
+    np.testing.assert_allclose([x.value_added_share for x in sectors], np.round(s.nu, 3), atol=1e-12)
+    np.testing.assert_allclose([x.final_demand_share for x in sectors], rounded_shares(s.beta, 3, 1.0), atol=1e-12)
+    for j, sec in enumerate(sectors):
+        want = rounded_shares(s.alpha[:, j], 3, 1.0)
+        got = np.array([sec.input_shares.get(name, 0.0) for name in s.names])
+        np.testing.assert_allclose(got, want, atol=1e-12, err_msg=sec.name)
+    # mining's households home weight is WIOD's odds ratio itself (see _default_sectors)
+    assert sectors[1].final_home_bias == pytest.approx(round(float(s.final_home_bias[1]), 2))
+
+
+def test_stored_wiod_aggregates_are_the_tables(wiod_path):
+    m = read_table(wiod_path)
+    stored = json.loads(WIOD_AGGREGATES.read_text())
+    s = world_sector_shares(m, WIOD_SECTORS)
+    assert stored["sectors"] == list(s.names)
+    assert stored["intermediate_share_of_trade"] == pytest.approx(intermediate_share_of_trade(trade_flows(m)), abs=5e-5)
+    np.testing.assert_allclose(stored["export_output"], s.export_output, atol=5e-5)
+    np.testing.assert_allclose(stored["intermediate_export_share"], s.intermediate_export_share, atol=5e-5)
+
+
+def test_default_countries_are_pwt_2017():
+    if not PWT.exists():
+        pytest.skip(f"Penn World Table 9.1 not found at ../shared/data/pwt91/pwt91.csv (looked in {PWT})")
+    countries = DefaultWorldConfig().countries
+    f = pwt_country_facts(pd.read_csv(PWT), [c.name for c in countries], 2017)
+    np.testing.assert_allclose([c.labour_force for c in countries], np.round(f.labour_force, 1), atol=1e-12)
+    np.testing.assert_allclose([c.technology for c in countries], np.round(f.technology, 2), atol=1e-12)
+    np.testing.assert_allclose([c.deficit for c in countries], rounded_shares(f.deficit, 4, 0.0), atol=1e-12)
