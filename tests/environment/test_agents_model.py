@@ -152,17 +152,20 @@ def test_after_a_war_low_pressure_brings_tariffs_back_to_mfn():
     gov = {"liberalize_threshold": 0.3, "retaliate_threshold": 0.6, "protect_threshold": 0.8}
     m = GVCModel(default(periods=9, firms=300, drivers=war, agents={"governments": gov}), seed=1)
     usa, chn = m.world.countries.index("USA"), m.world.countries.index("CHN")
-    mfn = m.instruments.mfn[usa, chn].copy()
-    path = []
+    # CHN, in surplus, is under low pressure after the war (the USA, in deficit, stays above the threshold)
+    mfn = m.instruments.mfn[chn, usa].copy()
+    path, pressure = [], []
     for _ in range(9):
         m.step()
-        path.append(m.instruments.statutory[usa, chn] - mfn)
+        path.append(m.instruments.statutory[chn, usa] - mfn)
+        pressure.append(m.pressure[chn])
+    assert max(pressure[5:]) < gov["liberalize_threshold"]  # once the war's shock has passed
     path = np.array(path)  # (period, sector): the war tariff's excess over MFN
     assert np.all(path[2] == pytest.approx(0.25 - mfn))
     assert np.all(np.diff(path[2:], axis=0) <= 1e-15) and np.all(path[-1] < path[2])  # unwound, period by period
     assert np.all(path >= -1e-15)  # never below MFN
     ev = m.events_frame()
-    unwind = ev[(ev.instrument == "liberalize") & (ev.country == "USA")]
+    unwind = ev[(ev.instrument == "liberalize") & (ev.country == "CHN")]
     assert len(unwind) >= 3 and not unwind.restrictive.any()
 
 
