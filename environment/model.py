@@ -538,7 +538,14 @@ class GVCModel(mesa.Model):
                 self.events.append({"period": self.period, "country": w.countries[c], "instrument": name,
                                     "target": "", "sector": "", "restrictive": bool(restrictive[c, 0]),
                                     "source": "driver"})
-        w.policy.trade_cost[:] = 1.0 + (self.initial_trade_cost - 1.0) * d.trade_cost * self.bloc_cost_factor[:, :, None]
+        self.trade_cost_multiplier = d.trade_cost
+        self._set_trade_cost()
+
+    def _set_trade_cost(self) -> None:
+        """Iceberg margins of the period: period-0 margins times the trade-cost driver and the bloc cuts."""
+        w = self.world
+        w.policy.trade_cost[:] = (1.0 + (self.initial_trade_cost - 1.0) * self.trade_cost_multiplier
+                                  * self.bloc_cost_factor[:, :, None])
 
     def _governments_decide(self) -> None:
         o = self.observations
@@ -562,6 +569,10 @@ class GVCModel(mesa.Model):
                                   float(level))
                 if done is None:
                     continue
+                if name == "leave_bloc":  # the bloc's trade-cost cut ends with membership, as a driver's exit
+                    self.bloc_cost_factor[c, :] = 1.0
+                    self.bloc_cost_factor[:, c] = 1.0
+                    self._set_trade_cost()
                 if name == "join_bloc":
                     target_name = ins.bloc_names[done]
                 else:

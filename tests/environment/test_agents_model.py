@@ -308,3 +308,29 @@ def test_the_paper_worlds_governments_are_passive_unless_a_config_turns_them_on(
     on = SimulationConfig.model_validate({"world": {"kind": "paper", "countries": 4, "firms_per_country": 3},
                                           "agents": {"governments": {"active": True}}})
     assert GVCModel(on).active["governments"]
+
+
+def test_a_government_leaving_its_bloc_loses_the_blocs_trade_cost_cut(monkeypatch):
+    """A bloc signed by a driver with a 50 % cut of trade-cost margins between members; when a member's
+    government chooses to leave, its margins with the others return to the period-0 ones in that period,
+    as after a driver's exit, and the other members keep theirs."""
+    import gvc_abm.environment.model as model_module
+
+    bloc = {"blocs": [{"period": 0, "bloc": "ab", "members": ["A", "B"], "cost_cut": 0.5}]}
+    m = GVCModel(small(periods=3, drivers=bloc), seed=1)
+    m.step()
+    a, b = m.world.countries.index("A"), m.world.countries.index("B")
+    t0 = m.initial_trade_cost
+    np.testing.assert_allclose(m.world.policy.trade_cost[a, b] - 1.0, 0.5 * (t0[a, b] - 1.0))
+    leave = rules.INSTRUMENTS.index("leave_bloc")
+
+    def decide(groups, weights, thresholds, costs, steps, sigma, obs, u, moves, pressure, *rest):
+        moves[:] = 0.0
+        moves[a, 0] = (leave, -1, -1, 0.0)
+
+    monkeypatch.setattr(model_module, "_decide_governments", decide)
+    m.step()
+    assert m.instruments.bloc_of[a] == -1
+    np.testing.assert_array_equal(m.world.policy.trade_cost[a, b], t0[a, b])
+    np.testing.assert_array_equal(m.world.policy.trade_cost[b, a], t0[b, a])
+    assert "leave_bloc" in set(m.events_frame().instrument)
