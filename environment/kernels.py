@@ -431,26 +431,36 @@ def _add_final_demand(A, Sb, gdpb, tib, deficit, tfin, fd, thsum):
 
 
 def _add_final_demand_loop(A, Sb, gdpb, tib, deficit, tfin, fd, thsum):
+    # row by row (contiguous in A) as a rank-G update A_ab += sum_c fd_{c,a} h_cb, each element summed in
+    # country order as the numpy form does, then the columns scaled by 1 / S_b
     G = fd.shape[0]
     S = fd.shape[2]
     n = G * S
     last = -1
+    h = np.zeros((G, n))
+    inv = np.ones(n)
     for b in range(n):
         if Sb[b] > 0.0:
             last = b
             cb = b // S
+            inv[b] = 1.0 / Sb[b]
             for c in range(G):
-                h = deficit[c] * gdpb[b]
+                v = deficit[c] * gdpb[b]
                 if c == cb:
-                    h += gdpb[b] + tib[b]
-                h /= 1.0 - tfin[c]
-                if h != 0.0:
-                    for a in range(n):
-                        if thsum[a] > 0.0:
-                            A[a, b] += fd[c, a // S, a % S] * h
-            inv = 1.0 / Sb[b]
-            for a in range(n):
-                A[a, b] *= inv
+                    v += gdpb[b] + tib[b]
+                h[c, b] = v / (1.0 - tfin[c])
+    for a in range(n):
+        row = A[a]
+        if thsum[a] > 0.0:
+            o = a // S
+            s = a % S
+            for c in range(G):
+                f = fd[c, o, s]
+                hc = h[c]
+                for b in range(n):
+                    row[b] += f * hc[b]
+        for b in range(n):
+            row[b] *= inv[b]
     return last
 
 
