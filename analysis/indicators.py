@@ -16,7 +16,7 @@ import pandas as pd
 from .concentration import export_hhi
 from .kww import KWW_TERMS, KWWDecomposition, kww_from_parts
 from .leontief import LeontiefSolver, input_coefficients, local_inverses, safe_divide, value_added_coefficients, value_added_multipliers
-from .length import downstreamness, production_lengths, upstreamness, world_production_length
+from .length import downstreamness, gvc_production_length, production_lengths, upstreamness, world_production_length
 from .localization import home_share_final, home_share_intermediate, value_added_ratio
 from .mrio import MRIO, TableError, as_mrio
 from .participation import kww_participation, kww_vs_participation, qy_participation, value_added_flow_matrix
@@ -34,13 +34,13 @@ COUNTRY_FIELDS = (
     "gvcp_kww", "gvcp_kww_forward", "gvcp_kww_backward", "gvcp_kww_vs", "gvcp_kww_vs_backward",
     "gvcp_qy", "gvcp_qy_forward", "gvcp_qy_backward",
     "omega", "mu", "nu", "tbi", "va_exports", "va_imports",
-    "upstreamness", "downstreamness", "production_length_plv", "production_length_ply",
+    "upstreamness", "downstreamness", "production_length_plv", "production_length_ply", "production_length_gvc",
 )
 KWW_FIELDS = KWW_TERMS + ("VAX", "DVA", "RDV", "FVA", "PDC", "DVX")
 WORLD_FIELDS = (
     "world_gdp", "world_gross_output", "world_exports", "world_exports_intermediate", "world_exports_final",
     "world_openness", "hhi_exports_intermediate", "hhi_exports_final", "intermediate_share_world_trade",
-    "gvcp_kww_world", "gvcp_qy_world", "production_length_world",
+    "gvcp_kww_world", "gvcp_qy_world", "production_length_world", "production_length_gvc_world",
 )
 
 
@@ -67,6 +67,7 @@ def _compute(m: MRIO) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dic
     va_off = VA - np.diag(np.diag(VA))
     y = m.Y.sum(axis=1)
     plv, ply = production_lengths(solver, v, m.va, m.x, y, G)
+    pl_gvc, pl_gvc_world = gvc_production_length(A, solver, v, y, G)
     gdp = m.va.reshape(G, -1).sum(axis=1)
     gross_output = m.x.reshape(G, -1).sum(axis=1)
     country = {
@@ -97,6 +98,7 @@ def _compute(m: MRIO) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dic
         "downstreamness": _weighted_by_country(downstreamness(solver), m.x, G),
         "production_length_plv": plv,
         "production_length_ply": ply,
+        "production_length_gvc": pl_gvc,
     }
     kww_block = {name: kww.term(k + 1) for k, name in enumerate(KWW_TERMS)}
     kww_block.update(VAX=kww.VAX, DVA=kww.DVA, RDV=kww.RDV, FVA=kww.FVA, PDC=kww.PDC, DVX=kww.DVX)
@@ -115,6 +117,7 @@ def _compute(m: MRIO) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dic
         "gvcp_kww_world": float(safe_divide((kww.DVX + kww.FVA).sum(), world_ex)),
         "gvcp_qy_world": float(safe_divide((F.sum() - np.trace(F)) * 2, world_ex)),
         "production_length_world": world_production_length(plv, gdp),
+        "production_length_gvc_world": pl_gvc_world,
     }
     matrices = {"bilateral_trade": flows.bilateral, "intermediate_trade": flows.intermediate,
                 "final_trade": flows.final, "va_absorption": VA}

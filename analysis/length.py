@@ -11,15 +11,22 @@
   ``PLy_r = sum_{l in r} (vBB)_l y_l / sum_{l in r} (vB)_l y_l`` (backward, to final
   goods), with ``y = Y 1``; the world's ``PLv = sum_k va_k U_k / sum_k va_k`` over every
   country-sector, the value-added weighted mean of the countries' ``PLv_r``.
+- GVC production length (Wang, Wei, Yu & Zhu 2017, the GVC part of the forward decomposition
+  ``V B Y = V L Y^D + V L Y^F + V L A^F B Y``, with ``L`` the block-diagonal local inverses and
+  ``A^F`` the foreign blocks of ``A``): value added in GVC activities ``V_GVC = v o (L A^F B y)``
+  and the output it induces ``Xv_GVC = v o (L L A^F B y + L A^F B B y)`` (the stages at home
+  before it crosses a border, then every stage after), ``PLv_GVC = Xv_GVC / V_GVC`` summed by
+  country or over the world. The three parts' induced outputs add up to the total,
+  ``V L L Y^D + V L L Y^F + Xv_GVC = V B B Y``, since ``B = L + L A^F B``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .leontief import LeontiefSolver, safe_divide
+from .leontief import LeontiefSolver, local_inverses, safe_divide
 
-__all__ = ["upstreamness", "downstreamness", "production_lengths", "world_production_length"]
+__all__ = ["upstreamness", "downstreamness", "production_lengths", "world_production_length", "gvc_production_length"]
 
 
 def _by_country(a: np.ndarray, G: int) -> np.ndarray:
@@ -64,3 +71,31 @@ def world_production_length(plv: np.ndarray, gdp: np.ndarray) -> float:
     counts purely domestic stages too, not only the cross-border "GVC" part). 0 when GDP is 0.
     """
     return float(safe_divide(np.dot(gdp, plv), np.sum(gdp)))
+
+
+def gvc_production_length(A: np.ndarray, solver: LeontiefSolver, v: np.ndarray, y: np.ndarray,
+                          G: int) -> tuple[np.ndarray, float]:
+    """GVC production length, forward (module docstring): ``(PLv_GVC_r by country (G,), world PLv_GVC)``.
+
+    ``PLv_GVC_r = sum_{k in r} Xv_GVC_k / sum_{k in r} V_GVC_k``, the mean number of production
+    stages a country's value added passes through from its use abroad as an input to its final
+    absorption, counting the stages at home before export (Wang, Wei, Yu & Zhu 2017, the GVC
+    term of the production-length decomposition); the world's is the ratio of the world sums.
+    0 where a country has no GVC value added.
+    """
+    n = A.shape[0]
+    N = n // G
+    local = local_inverses(A, G)
+
+    def L(z: np.ndarray) -> np.ndarray:
+        return np.concatenate([local[r].solve(z[r * N:(r + 1) * N]) for r in range(G)])
+
+    foreign = A.copy()
+    for r in range(G):
+        foreign[r * N:(r + 1) * N, r * N:(r + 1) * N] = 0.0
+    By = solver.solve(y)
+    first = L(foreign @ By)  # L A^F B y
+    v_gvc = v * first
+    x_gvc = v * (L(first) + L(foreign @ solver.solve(By)))
+    by_country = safe_divide(_by_country(x_gvc, G), _by_country(v_gvc, G))
+    return by_country, float(safe_divide(x_gvc.sum(), v_gvc.sum()))

@@ -92,3 +92,41 @@ def test_group_intra_share_by_hand():
     assert group_intra_share(T, ~g) == pytest.approx((6 + 3) / (1 + 1 + 6 + 0 + 5 + 3))
     assert group_intra_share(T, np.zeros(4, dtype=bool)) == 0.0
     assert region_intra_shares(T, ["a", "a", "b", "b"]) == {"a": group_intra_share(T, g), "b": group_intra_share(T, ~g)}
+
+
+def test_gvc_production_length_by_hand_and_its_decomposition_adds_up():
+    """Two countries, one sector each: A's value added goes abroad only as B's input, so its GVC value
+    added passes exactly two stages (A's, then B's); and on a random table the GVC part's induced output
+    plus the purely domestic and traditional-trade parts' equals the total, V L L Y^D + V L L Y^F + Xv_GVC = V B B Y."""
+    from gvc_abm.analysis.examples import synthetic_table
+    from gvc_abm.analysis.leontief import LeontiefSolver, input_coefficients, value_added_coefficients, local_inverses
+    from gvc_abm.analysis.length import gvc_production_length
+
+    A = np.array([[0.0, 0.5], [0.0, 0.0]])  # A's good is half of B's cost; B buys nothing from A's home
+    v = np.array([1.0, 1.0])  # unit value added coefficients (rows of a simple chain)
+    y = np.array([0.0, 1.0])  # only B's good is final
+    by_country, world = gvc_production_length(A, LeontiefSolver(A), v, y, 2)
+    assert by_country[0] == pytest.approx(2.0) and by_country[1] == 0.0 and world == pytest.approx(2.0)
+
+    m = synthetic_table(4, 3, seed=2)
+    G, N = 4, 3
+    A = input_coefficients(m.Z, m.x)
+    v = value_added_coefficients(m.va, m.x)
+    solver = LeontiefSolver(A)
+    y = m.Y.sum(axis=1)
+    Yc = m.Y.reshape(G * N, G)
+    yd = np.array([Yc[k, k // N] for k in range(G * N)])  # domestic final use
+    local = local_inverses(A, G)
+
+    def L(z):
+        return np.concatenate([local[r].solve(z[r * N:(r + 1) * N]) for r in range(G)])
+
+    total = (v * solver.solve(solver.solve(y))).sum()
+    domestic, traditional = (v * L(L(yd))).sum(), (v * L(L(y - yd))).sum()
+    by_country, world = gvc_production_length(A, solver, v, y, G)
+    foreign = A.copy()
+    for r in range(G):
+        foreign[r * N:(r + 1) * N, r * N:(r + 1) * N] = 0.0
+    v_gvc = (v * L(foreign @ solver.solve(y))).sum()
+    assert domestic + traditional + world * v_gvc == pytest.approx(total, rel=1e-10)
+    assert np.all(by_country > 1.0) and world > 1.0
