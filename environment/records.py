@@ -71,6 +71,7 @@ def world_rows(world: World, result: ClearingResult, period: int) -> dict[str, n
         "period": np.full(world.G, period, dtype=np.int64),
         "country": np.array(world.countries, dtype=object),
         "region": np.array(world.regions, dtype=object),
+        "group": np.array(world.meta.get("groups") or ["advanced"] * world.G, dtype=object),
         "wage": result.wage.copy(),
         "rental": result.rental.copy(),
         "labour_force": cs.labour_force.copy(),
