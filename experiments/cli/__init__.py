@@ -59,6 +59,7 @@ from . import run, world  # noqa: E402,F401
 from . import batch  # noqa: E402,F401
 from . import dashboard, plot  # noqa: E402,F401
 from . import config, scenarios  # noqa: E402,F401
+from . import report  # noqa: E402,F401
 
 __all__ = ["app", "main", "UserInputError", "package_version"]
 
