@@ -34,7 +34,7 @@ from .panel import EconometricsError
 from .welfare import world_welfare_change
 
 __all__ = ["Fact", "FACTS", "FACT_IDS", "Experiment", "FactResult", "mean_interval", "EVALUATORS", "evaluate",
-           "HISTORICAL_START"]
+           "HISTORICAL_START", "TABLE_INDICATORS", "real_beside_simulated", "results_json"]
 
 #: Year of period 0 of the historical scenario (one period a year).
 HISTORICAL_START = 2000
@@ -844,6 +844,27 @@ def evaluate(experiments: Mapping[str, Experiment]) -> list[FactResult]:
         except (KeyError, ValueError, IndexError, ZeroDivisionError, EconometricsError) as exc:
             out.append(_failed(fact.id, f"could not be evaluated: {type(exc).__name__}: {exc}"))
     return out
+
+
+#: Indicators shown beside a real table's (the issue's list: omega, mu, nu, GVC participation, TBI).
+TABLE_INDICATORS = ("omega", "mu", "nu", "gvcp_qy", "gvcp_kww", "tbi")
+
+
+def real_beside_simulated(real: pd.DataFrame, exp: Experiment, columns: Sequence[str] = TABLE_INDICATORS) -> pd.DataFrame:
+    """A real table's indicators (one row per country, ``real``) beside the world calibrated from it:
+    its period 0 (mean over seeds), the difference, and its last period (mean over seeds), long format
+    ``country, indicator, real, simulated_0, difference_0, simulated_last``."""
+    df = exp.countries
+    first = df[df["period"] == df["period"].min()].groupby("country")[list(columns)].mean()
+    last = df[df["period"] == df["period"].max()].groupby("country")[list(columns)].mean()
+    rows = []
+    for c in real.index:
+        for k in columns:
+            r = float(real.loc[c, k])
+            s0 = float(first.loc[c, k]) if c in first.index else np.nan
+            rows.append({"country": c, "indicator": k, "real": r, "simulated_0": s0, "difference_0": s0 - r,
+                         "simulated_last": float(last.loc[c, k]) if c in last.index else np.nan})
+    return pd.DataFrame(rows)
 
 
 def results_json(results: Sequence[FactResult]) -> str:

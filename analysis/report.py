@@ -61,8 +61,27 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _table_lines(meta: Mapping) -> list[str]:
+    """The real table beside the world calibrated from it (Markdown), or why it is absent."""
+    comp = meta.get("real_table")
+    if comp is None:
+        return ["## Real table beside simulated", "", meta.get("real_table_note", "No real table was given "
+                "(gvc report --table PATH adds the world calibrated from it)."), ""]
+    worst = float(np.nanmax(np.abs(comp["difference_0"]))) if len(comp) else float("nan")
+    out = ["## Real table beside simulated", "",
+           f"{meta.get('real_table_name', 'table')}: its own indicators, the world calibrated from it at period 0 "
+           f"(mean over seeds) and at its last period. Largest period-0 difference: {_fmt(worst)}.", "",
+           "| country | indicator | real | simulated, period 0 | difference | simulated, last period |",
+           "|---|---|---|---|---|---|"]
+    for r in comp.itertuples():
+        out.append(f"| {r.country} | {r.indicator} | {r.real:.4f} | {r.simulated_0:.4f} | {_fmt(r.difference_0)} | "
+                   f"{r.simulated_last:.4f} |")
+    return out + [""]
+
+
 def render_markdown(results: Sequence[FactResult], meta: Mapping) -> str:
-    """The report as Markdown: header, one table row per fact, then each fact's criterion and detail."""
+    """The report as Markdown: header, one table row per fact, the real table beside simulated, then each
+    fact's criterion and detail."""
     out = ["# gvc-abm: stylized facts report", "", summary_line(results) + ".", ""]
     out += _meta_lines(meta) + [""]
     out += ["| id | source | paper | estimate [95 % CI] | passed | emergent | measure |",
@@ -73,6 +92,7 @@ def render_markdown(results: Sequence[FactResult], meta: Mapping) -> str:
         out.append(f"| {r.id} | {f.source} | {_cell(f.claim)} | {est} | {'pass' if r.passed else 'FAIL'} | "
                    f"{'emergent' if f.emergent else 'assumed'} | {_cell(f.measure)} |")
     out.append("")
+    out += _table_lines(meta)
     for r in results:
         f = _FACT[r.id]
         out += [f"## {r.id} ({'pass' if r.passed else 'FAIL'}, {'emergent' if f.emergent else 'assumed'})", "",
@@ -148,6 +168,16 @@ def render_html(results: Sequence[FactResult], meta: Mapping, images: Mapping[st
                         f"{'emergent' if f.emergent else 'assumed'})</h2><p><b>Criterion:</b> {e(f.criterion)}</p>"
                         f"<p><b>{'Emergent' if f.emergent else 'Assumed'}:</b> {e(f.why)}</p>"
                         f"<p><b>Result:</b> {e(r.detail)}</p>{tag}</section>")
+    comp = meta.get("real_table")
+    if comp is None:
+        table_html = f"<h2>Real table beside simulated</h2><p>{e(_table_lines(meta)[2])}</p>"
+    else:
+        table_html = ("<h2>Real table beside simulated</h2><p>" + e(_table_lines(meta)[2]) + "</p><table><tr>"
+                      "<th>country</th><th>indicator</th><th>real</th><th>simulated, period 0</th><th>difference</th>"
+                      "<th>simulated, last period</th></tr>" +
+                      "".join(f"<tr><td>{e(str(r.country))}</td><td>{e(r.indicator)}</td><td>{r.real:.4f}</td>"
+                              f"<td>{r.simulated_0:.4f}</td><td>{e(_fmt(r.difference_0))}</td>"
+                              f"<td>{r.simulated_last:.4f}</td></tr>" for r in comp.itertuples()) + "</table>")
     meta_html = "".join(f"<p>{e(line)}</p>" if not line.startswith("- ") else f"<li>{e(line[2:])}</li>"
                         for line in _meta_lines(meta))
     style = ("body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse;font-size:13px}"
@@ -157,4 +187,4 @@ def render_html(results: Sequence[FactResult], meta: Mapping, images: Mapping[st
             f"<style>{style}</style></head><body><h1>gvc-abm: stylized facts report</h1>"
             f"<p><b>{e(summary_line(results))}.</b></p>{meta_html}<table><tr><th>id</th><th>source</th><th>paper</th>"
             "<th>estimate [95 % CI]</th><th>passed</th><th>emergent</th><th>measure</th></tr>" + "".join(rows) +
-            "</table>" + "".join(sections) + "</body></html>\n")
+            "</table>" + table_html + "".join(sections) + "</body></html>\n")

@@ -80,8 +80,9 @@ def _no_mfn() -> dict[str, float]:
     return {f"world.countries.{i}.mfn_tariff": 0.0 for i in range(len(DefaultWorldConfig().countries))}
 
 
-def experiments(size: ReportSize, seeds: int | None = None) -> dict[str, ExperimentSpec]:
-    """The report's experiments at ``size`` (``seeds`` overrides its seed count), by name."""
+def experiments(size: ReportSize, seeds: int | None = None, table: str | Path | None = None) -> dict[str, ExperimentSpec]:
+    """The report's experiments at ``size`` (``seeds`` overrides its seed count), by name; with ``table`` (an
+    MRIO table folder) also ``calibrated``, the world calibrated from it."""
     n = int(seeds or size.seeds)
     base = {"world.firms.count": size.firms, "periods": size.periods}
     shock = 2  # the period a sweep's lever moves (periods 0-1 are the reference's)
@@ -129,6 +130,11 @@ def experiments(size: ReportSize, seeds: int | None = None) -> dict[str, Experim
                        {"reference": []} | {k: [{"period": 1, "importer": "*", "exporter": "*", "rate": v}]
                                             for k, v in rates.items()}, n, {"rates": rates}),
     ]
+    if table is not None:
+        out.append(ExperimentSpec("calibrated", f"the world calibrated from the real table {table}, "
+                                  "governments active", "calibrated",
+                                  {"world.table": str(Path(table).resolve()), "periods": size.periods}, None,
+                                  {"run": None}, n, {}))
     return {e.name: e for e in out}
 
 
@@ -155,7 +161,8 @@ def _load(spec: ExperimentSpec, sweep, folder: Path):
 
 def run_report(out: str | Path, *, quick: bool = False, seeds: int | None = None, json_path: str | Path | None = None,
                workers: int | None = None, scheduler: str | None = None, serial: bool = False,
-               only: list[str] | None = None, progress: bool = True, log=print) -> list:
+               only: list[str] | None = None, table: str | Path | None = None, progress: bool = True,
+               log=print) -> list:
     """Run (or resume) every experiment into ``out/batches``, evaluate every fact, write the report.
 
     Returns the :class:`~gvc_abm.analysis.facts.FactResult` list. ``only`` restricts the
@@ -170,7 +177,7 @@ def run_report(out: str | Path, *, quick: bool = False, seeds: int | None = None
 
     out = Path(out)
     size = SIZES["quick" if quick else "full"]
-    specs = experiments(size, seeds)
+    specs = experiments(size, seeds, table)
     if only:
         specs = {k: v for k, v in specs.items() if k in only}
     t0 = time.perf_counter()
@@ -195,6 +202,13 @@ def run_report(out: str | Path, *, quick: bool = False, seeds: int | None = None
     meta = {"size_label": size.label, "quick": quick, "seeds": int(seeds or size.seeds), "firms": size.firms,
             "periods": size.periods, "experiments": {k: v.what for k, v in specs.items()}, "notes": notes,
             "seconds": time.perf_counter() - t0}
+    if "calibrated" in loaded:
+        from gvc_abm.analysis.facts import real_beside_simulated
+        from gvc_abm.analysis.indicators import indicators_table
+        from gvc_abm.analysis.mrio import read_table
+
+        meta["real_table"] = real_beside_simulated(indicators_table(read_table(table)), loaded["calibrated"])
+        meta["real_table_name"] = str(table)
     write_report(out, results, meta)
     if json_path is not None:
         with atomic_path(json_path, "--json") as tmp:

@@ -26,6 +26,7 @@ def report(
     workers: Annotated[int | None, typer.Option(help="Worker processes of the embedded Dask cluster [default: CPU count].")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Address of an existing Dask scheduler, tcp://HOST:PORT.")] = None,
     serial: Annotated[bool, typer.Option("--serial", help="Run in this process, one run after another.")] = False,
+    table: Annotated[Path | None, typer.Option("--table", help="A real MRIO table (pymrio folder): the report adds the world calibrated from it, its indicators beside the simulated ones.")] = None,
 ) -> int:
     """Run every stylized fact's experiment over N seeds and write the report: estimate, 95 % interval, pass or fail."""
     if out is None:
@@ -44,6 +45,12 @@ def report(
 
     if json is not None:
         check_output_file(json, "--json")
+    if table is not None:
+        if not table.exists():
+            raise UserInputError(f"--table {table}: no such file or folder")
+        from gvc_abm.analysis.mrio import read_table
+
+        read_table(table)  # a table that cannot be read is reported now, before any run
     from rich.console import Console
 
     from gvc_abm.analysis.report import summary_line
@@ -53,7 +60,7 @@ def report(
     console = Console()
     try:
         results = run_report(out, quick=quick, seeds=seeds, json_path=json, workers=workers, scheduler=scheduler,
-                             serial=serial, log=lambda s: console.print(s, soft_wrap=True, highlight=False))
+                             serial=serial, table=table, log=lambda s: console.print(s, soft_wrap=True, highlight=False))
     except BatchError as exc:
         raise UserInputError(str(exc)) from None
     for r in results:
