@@ -34,7 +34,7 @@ from .panel import EconometricsError
 from .welfare import world_welfare_change
 
 __all__ = ["Fact", "FACTS", "FACT_IDS", "Experiment", "FactResult", "mean_interval", "EVALUATORS", "evaluate",
-           "HISTORICAL_START", "TABLE_INDICATORS", "real_beside_simulated", "results_json"]
+           "HISTORICAL_START", "TABLE_INDICATORS", "real_beside_simulated", "regression_tables", "results_json", "kof_panel"]
 
 #: Year of period 0 of the historical scenario (one period a year).
 HISTORICAL_START = 2000
@@ -844,6 +844,64 @@ def evaluate(experiments: Mapping[str, Experiment]) -> list[FactResult]:
         except (KeyError, ValueError, IndexError, ZeroDivisionError, EconometricsError) as exc:
             out.append(_failed(fact.id, f"could not be evaluated: {type(exc).__name__}: {exc}"))
     return out
+
+
+def regression_tables(panels: Mapping[str, Experiment], n_boot: int = 99) -> pd.DataFrame:
+    """The papers' regressions on each simulated panel, per seed, beside the published coefficients.
+
+    Qu & Yang Table 1 (eq. 16, eq. 18 with k = 2 and 4; GVCP_qy, standardized, two-way effects,
+    errors clustered by country), Table 3 (eq. 19 and 20: single threshold in omega, Hansen 1999,
+    ``n_boot`` bootstrap replications; the threshold ``gamma`` and its p-value as rows), and Gao,
+    Li & Zhu eq. 2 (the KOF-like index of :func:`kof_panel` on TBI, all countries and by
+    development group; their Table 3 column 1 and Table 4's TBI rows). Returns long rows
+    ``panel, spec, sample, term, paper, coef, ci_low, ci_high, seeds`` (mean and 95 % interval
+    across seeds of the per-seed estimates); a regression that cannot be estimated on a seed is
+    left out of that seed.
+    """
+    from .econometrics import paper_table, qy_table1
+
+    paper = {(r.spec, "all", r.term): r.coef for r in paper_table("qy_table1").itertuples()}
+    paper |= {(r.spec, "all", r.term): r.coef for r in paper_table("qy_table3").itertuples()}
+    paper |= {(f"eq{19 if r.regime == 'mu' else 20}", "all", "gamma"): r.gamma
+              for r in paper_table("qy_table2").itertuples() if r.thresholds == "single"}
+    paper |= {(f"eq{19 if r.regime == 'mu' else 20}", "all", "p_value"): r.p_value
+              for r in paper_table("qy_table2").itertuples() if r.thresholds == "single"}
+    paper[("glz", "all", "tbi")] = float(paper_table("glz_table3").query("spec == 'glz_t3_1' and term == 'tbi'").coef.iloc[0])
+    t4 = paper_table("glz_table4").query("term == 'tbi' and index == 'kof_overall'")
+    for r in t4.itertuples():
+        paper[("glz", r.sample, "tbi")] = r.coef
+    rows = []
+    for name, exp in panels.items():
+        est: dict[tuple, list[float]] = {}
+        for _, g in _per_replicate(exp.countries).items():
+            try:
+                for r in qy_table1(g).itertuples():
+                    est.setdefault((r.spec, "all", r.term), []).append(float(r.coef))
+            except (EconometricsError, ValueError, np.linalg.LinAlgError):
+                pass
+            for regime in ("mu", "nu"):
+                try:
+                    thr = qy_threshold(g, regime=regime, n_boot=n_boot, seed=0, max_grid=200)
+                except (EconometricsError, ValueError, np.linalg.LinAlgError):
+                    continue
+                spec = thr.table["spec"].iloc[0]
+                for r in thr.table.itertuples():
+                    est.setdefault((spec, "all", r.term), []).append(float(r.coef))
+                est.setdefault((spec, "all", "gamma"), []).append(thr.gamma)
+                est.setdefault((spec, "all", "p_value"), []).append(thr.p_value)
+            if "restrictive_events" in g.columns and "applied_tariff" in g.columns:
+                try:
+                    for r in glz_regression(kof_panel(g)).query("term == 'tbi'").itertuples():
+                        est.setdefault(("glz", r.sample, "tbi"), []).append(float(r.coef))
+                except (EconometricsError, ValueError, np.linalg.LinAlgError):
+                    pass
+        for key, values in est.items():
+            if key[2] == "const":
+                continue
+            m, lo, hi, n = mean_interval(values)
+            rows.append({"panel": name, "spec": key[0], "sample": key[1], "term": key[2],
+                         "paper": paper.get(key, np.nan), "coef": m, "ci_low": lo, "ci_high": hi, "seeds": n})
+    return pd.DataFrame(rows, columns=["panel", "spec", "sample", "term", "paper", "coef", "ci_low", "ci_high", "seeds"])
 
 
 #: Indicators shown beside a real table's (the issue's list: omega, mu, nu, GVC participation, TBI).

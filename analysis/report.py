@@ -79,6 +79,20 @@ def _table_lines(meta: Mapping) -> list[str]:
     return out + [""]
 
 
+def _regression_lines(meta: Mapping) -> list[str]:
+    reg = meta.get("regressions")
+    out = ["## The papers' regressions on the simulated panels", ""]
+    if reg is None or len(reg) == 0:
+        return out + ["No panel to estimate them on.", ""]
+    out += ["Per seed, then the mean and 95 % interval across seeds; `paper` is the published number (Qu & Yang "
+            "Tables 1-3: standardized, GVC participation; Gao, Li & Zhu Table 3 col. 1 and Table 4: KOF on TBI).", "",
+            "| panel | spec | sample | term | paper | simulated [95 % CI] | seeds |", "|---|---|---|---|---|---|---|"]
+    for r in reg.itertuples():
+        out.append(f"| {r.panel} | {r.spec} | {r.sample} | {r.term} | {_fmt(r.paper)} | {_fmt(r.coef)} "
+                   f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}] | {r.seeds} |")
+    return out + [""]
+
+
 def render_markdown(results: Sequence[FactResult], meta: Mapping) -> str:
     """The report as Markdown: header, one table row per fact, the real table beside simulated, then each
     fact's criterion and detail."""
@@ -93,6 +107,7 @@ def render_markdown(results: Sequence[FactResult], meta: Mapping) -> str:
                    f"{'emergent' if f.emergent else 'assumed'} | {_cell(f.measure)} |")
     out.append("")
     out += _table_lines(meta)
+    out += _regression_lines(meta)
     for r in results:
         f = _FACT[r.id]
         out += [f"## {r.id} ({'pass' if r.passed else 'FAIL'}, {'emergent' if f.emergent else 'assumed'})", "",
@@ -178,6 +193,16 @@ def render_html(results: Sequence[FactResult], meta: Mapping, images: Mapping[st
                       "".join(f"<tr><td>{e(str(r.country))}</td><td>{e(r.indicator)}</td><td>{r.real:.4f}</td>"
                               f"<td>{r.simulated_0:.4f}</td><td>{e(_fmt(r.difference_0))}</td>"
                               f"<td>{r.simulated_last:.4f}</td></tr>" for r in comp.itertuples()) + "</table>")
+    reg = meta.get("regressions")
+    reg_html = "<h2>The papers' regressions on the simulated panels</h2>"
+    if reg is None or len(reg) == 0:
+        reg_html += "<p>No panel to estimate them on.</p>"
+    else:
+        reg_html += (f"<p>{e(_regression_lines(meta)[2])}</p><table><tr><th>panel</th><th>spec</th><th>sample</th>"
+                     "<th>term</th><th>paper</th><th>simulated [95 % CI]</th><th>seeds</th></tr>" +
+                     "".join(f"<tr><td>{e(r.panel)}</td><td>{e(r.spec)}</td><td>{e(str(r.sample))}</td><td>{e(r.term)}</td>"
+                             f"<td>{e(_fmt(r.paper))}</td><td>{e(_fmt(r.coef))} [{e(_fmt(r.ci_low))}, {e(_fmt(r.ci_high))}]"
+                             f"</td><td>{r.seeds}</td></tr>" for r in reg.itertuples()) + "</table>")
     meta_html = "".join(f"<p>{e(line)}</p>" if not line.startswith("- ") else f"<li>{e(line[2:])}</li>"
                         for line in _meta_lines(meta))
     style = ("body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse;font-size:13px}"
@@ -187,4 +212,4 @@ def render_html(results: Sequence[FactResult], meta: Mapping, images: Mapping[st
             f"<style>{style}</style></head><body><h1>gvc-abm: stylized facts report</h1>"
             f"<p><b>{e(summary_line(results))}.</b></p>{meta_html}<table><tr><th>id</th><th>source</th><th>paper</th>"
             "<th>estimate [95 % CI]</th><th>passed</th><th>emergent</th><th>measure</th></tr>" + "".join(rows) +
-            "</table>" + table_html + "".join(sections) + "</body></html>\n")
+            "</table>" + table_html + reg_html + "".join(sections) + "</body></html>\n")

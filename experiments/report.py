@@ -202,6 +202,9 @@ def run_report(out: str | Path, *, quick: bool = False, seeds: int | None = None
     meta = {"size_label": size.label, "quick": quick, "seeds": int(seeds or size.seeds), "firms": size.firms,
             "periods": size.periods, "experiments": {k: v.what for k, v in specs.items()}, "notes": notes,
             "seconds": time.perf_counter() - t0}
+    from gvc_abm.analysis.facts import regression_tables
+
+    meta["regressions"] = regression_tables({k: loaded[k] for k in ("catch-up", "historical") if k in loaded})
     if "calibrated" in loaded:
         from gvc_abm.analysis.facts import real_beside_simulated
         from gvc_abm.analysis.indicators import indicators_table
