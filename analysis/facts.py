@@ -199,6 +199,7 @@ class FactResult:
     ylabel: str = ""
     reference: float | None = None  # a horizontal line (0 for signs, the target for levels)
     kind: str = "line"  # line | points
+    slope: float | None = None  # draw on log-log axes with a reference line of this slope (Harberger: 2)
 
     def row(self) -> dict:
         fact = _BY_ID[self.id]
@@ -771,7 +772,7 @@ def evaluate_r_pcbr(exp: Experiment) -> FactResult:
     ser = pd.DataFrame(rows)
     ser = _band(ser.rename(columns={"mean": "y"}), "x", "y", "world welfare loss (log points)")
     return FactResult("R-PCBR", m, lo, hi, passed, detail, n=n, target=2.0, series=ser, xlabel="uniform tariff rate",
-                      ylabel="world welfare loss", kind="line")
+                      ylabel="world welfare loss", kind="line", slope=2.0)
 
 
 def _intra_regional(exp: Experiment, label: str, t: int) -> pd.Series:

@@ -142,6 +142,12 @@ def fact_figure(result: FactResult):
             else:
                 ax.plot(x, g["mean"], color=colour, label=label)
                 ax.fill_between(x, g["low"].to_numpy(float), g["high"].to_numpy(float), color=colour, alpha=0.2)
+    if result.slope is not None and s is not None and not s.empty and (s["mean"] > 0).all():
+        x = s["x"].to_numpy(float)
+        y0 = float(np.exp(np.mean(np.log(s["mean"].to_numpy(float)) - result.slope * np.log(x))))
+        ax.plot(x, y0 * x ** result.slope, "k--", lw=0.8, label=f"slope {result.slope:g} (theory)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
     if result.reference is not None:
         ax.axhline(result.reference, color="k", lw=0.8, ls="--", label="criterion" if result.reference else "0")
     if result.target is not None:  # a level: the paper's number beside the estimate, on the estimate's scale

@@ -121,9 +121,9 @@ def experiments(size: ReportSize, seeds: int | None = None, table: str | Path | 
         ExperimentSpec("information-cost", "information cost x0.3, x2, x4 from period 2, diffusion on (0.1)",
                        "baseline", base | PASSIVE | {"agents.firms.diffusion": 0.1}, "drivers.info_cost", info, n,
                        {"multipliers": {"reference": 1.0, "ideas cheaper": 0.3, "barriers x2": 2.0, "barriers x4": 4.0}}),
-        ExperimentSpec("trade-cost", "trade-cost margins x0.5, x1.5, x2 from period 2", "baseline", base | PASSIVE,
+        ExperimentSpec("trade-cost", "trade-cost margins x0.5, x1.25, x1.5 from period 2", "baseline", base | PASSIVE,
                        "drivers.trade_cost", {"reference": {}, "goods cheaper": {shock: 0.5},
-                                              "costs x1.5": {shock: 1.5}, "costs x2": {shock: 2.0}}, n, {}),
+                                              "costs x1.25": {shock: 1.25}, "costs x1.5": {shock: 1.5}}, n, {}),
         ExperimentSpec("tariff-sweep", "uniform tariffs of 1, 2, 4, 8 % from period 1, flexible wages, no MFN tariffs",
                        "baseline", {"world.firms.count": size.firms, "periods": 4, "labour.wage_mode": "flexible"}
                        | PASSIVE | _no_mfn(), "drivers.tariff_shocks",
@@ -171,7 +171,7 @@ def run_report(out: str | Path, *, quick: bool = False, seeds: int | None = None
     """
     from gvc_abm.analysis.facts import evaluate, results_json
 
-    from .batch import run_batch
+    from .batch import batch_client, run_batch
     from .outputs import atomic_path
     from .sweeps import parse_sweep
 
@@ -187,17 +187,21 @@ def run_report(out: str | Path, *, quick: bool = False, seeds: int | None = None
     for name, spec in specs.items():
         data = spec.sweep_data(master_seed=0)
         sweeps[name] = parse_sweep(data, folder / f"{name}.yaml", yaml.safe_dump(data, sort_keys=False))
-    for name, spec in specs.items():
-        sweep = sweeps[name]
-        t = time.perf_counter()
-        counts = run_batch(sweep, folder / name, workers=workers, scheduler=scheduler, serial=serial,
-                           progress=progress)
-        log(f"{name}: {counts['runs']} runs ({counts['ran']} run now, {counts['failed']} failed) in "
-            f"{time.perf_counter() - t:.1f} s")
-        if counts["failed"]:
-            notes.append(f"{name}: {counts['failed']} of {counts['runs']} runs failed (see its manifest)")
-        if counts["done"]:
-            loaded[name] = _load(spec, sweep, folder / name)
+    with batch_client(workers, scheduler, serial) as client:  # one cluster for every experiment
+        for name, spec in specs.items():
+            sweep = sweeps[name]
+            t = time.perf_counter()
+            counts = run_batch(sweep, folder / name, serial=serial, progress=progress, client=client)
+            log(f"{name}: {counts['runs']} runs ({counts['ran']} run now, {counts['failed']} failed) in "
+                f"{time.perf_counter() - t:.1f} s")
+            if counts["failed"]:
+                notes.append(f"{name}: {counts['failed']} of {counts['runs']} runs failed (see its manifest)")
+            if counts["done"]:
+                loaded[name] = _load(spec, sweep, folder / name)
+                g = loaded[name].global_
+                if "converged" in g.columns and not g["converged"].all():
+                    notes.append(f"{name}: the clearing did not converge in {int((~g['converged'].astype(bool)).sum())} "
+                                 f"of {len(g)} run-periods (their numbers are the last iterate)")
     results = evaluate(loaded)
     meta = {"size_label": size.label, "quick": quick, "seeds": int(seeds or size.seeds), "firms": size.firms,
             "periods": size.periods, "experiments": {k: v.what for k, v in specs.items()}, "notes": notes,
