@@ -525,10 +525,10 @@ class GVCModel(mesa.Model):
                                         "target": ev.bloc, "sector": "", "restrictive": ev.action == "leave",
                                         "source": "driver"})
         for dec in d.tariffs:
-            apply_tariff_shock(ins, dec.importers, dec.exporters, dec.sectors, dec.rate, dec.goods)
+            raised = apply_tariff_shock(ins, dec.importers, dec.exporters, dec.sectors, dec.rate, dec.goods)
             for c in np.flatnonzero(dec.importers):
                 self.events.append({"period": self.period, "country": w.countries[c], "instrument": "tariff_shock",
-                                    "target": dec.exporter, "sector": dec.sector, "restrictive": dec.rate > 0,
+                                    "target": dec.exporter, "sector": dec.sector, "restrictive": bool(raised[c]),
                                     "source": "driver"})
         apply_decrees(ins, d.local_content, d.supplier_subsidy, d.investment_limit)
         for name, value, restrictive in (("local_content", d.local_content, d.local_content > 0),
