@@ -19,7 +19,8 @@ from .mrio import MRIO, TableError
 from .trade import trade_flows
 
 __all__ = ["SectorShares", "world_sector_shares", "rounded_shares", "CountryFacts", "pwt_country_facts", "PWT_COLUMNS",
-           "WORLD_VALUE_ADDED_SHARE", "pwt_filled", "technology_growth", "CountryPaths", "pwt_paths", "historical_numbers"]
+           "WORLD_VALUE_ADDED_SHARE", "pwt_filled", "technology_growth", "nominal_spending", "CountryPaths", "pwt_paths",
+           "historical_numbers"]
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,21 @@ def technology_growth(output_per_worker: np.ndarray, value_added_share: float) -
     return (y[1:] / y[:-1]) ** value_added_share - 1.0
 
 
+def nominal_spending(output: np.ndarray, labour: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """World nominal spending that keeps the price level stable, as a multiple of a labour-force anchor.
+
+    The model's nominal anchor, world GDP, grows with the labour force valued at the first year's
+    wages, ``sum_c w_c0 L_ct``; at a fixed anchor technology growth is deflation, and sticky wages
+    turn the nominal wage cuts it asks of the slower-growing countries into unemployment. World
+    spending that grows with real output instead is the anchor times
+    ``D_t = sum_c s_c Y_ct / Y_c0  /  sum_c s_c L_ct / L_c0``, with ``Y`` real output, ``L`` the
+    labour force (rows = years) and ``s`` the first year's GDP shares standing in for the wage bill's.
+    Returns (T,), ``D_0 = 1``.
+    """
+    Y, L, s = (np.asarray(a, dtype=float) for a in (output, labour, weights))
+    return ((Y / Y[0]) @ s) / ((L / L[0]) @ s)
+
+
 @dataclass(frozen=True)
 class CountryPaths:
     """Per-country paths of a span of PWT years, rows = years, columns = ``codes``.
@@ -232,6 +248,8 @@ class CountryPaths:
         :func:`technology_growth` of rgdpo / emp.
     deficit : (T, G) array
         Each year's deficits by :func:`pwt_country_facts` (summing to 0 every year).
+    spending : (T,) array
+        :func:`nominal_spending` of rgdpo and emp with the first year's rgdpe shares.
     """
 
     codes: tuple[str, ...]
@@ -240,6 +258,7 @@ class CountryPaths:
     labour_growth: np.ndarray
     technology_growth: np.ndarray
     deficit: np.ndarray
+    spending: np.ndarray
 
 
 def pwt_paths(pwt: pd.DataFrame, codes: Sequence[str], first: int, last: int,
@@ -256,23 +275,27 @@ def pwt_paths(pwt: pd.DataFrame, codes: Sequence[str], first: int, last: int,
     def table(col: str) -> np.ndarray:
         return filled.pivot(index="year", columns="isocode", values=col).loc[list(years), list(codes)].to_numpy()
 
-    emp = table("emp")
+    emp, output = table("emp"), table("rgdpo")
+    facts = pwt_country_facts(filled, codes, first)
     return CountryPaths(
-        codes=tuple(codes), years=years, facts=pwt_country_facts(filled, codes, first),
+        codes=tuple(codes), years=years, facts=facts,
         labour_growth=emp[1:] / emp[:-1] - 1.0,
-        technology_growth=technology_growth(table("rgdpo") / emp, value_added_share),
+        technology_growth=technology_growth(output / emp, value_added_share),
         deficit=np.array([pwt_country_facts(filled, codes, year).deficit for year in years]),
+        spending=nominal_spending(output, emp, facts.gdp_share),
     )
 
 
-def historical_numbers(paths: CountryPaths, digits: int = 4) -> dict:
+def historical_numbers(paths: CountryPaths, shortfall: Mapping[int, float] | None = None, digits: int = 4) -> dict:
     """The numbers of a historical scenario from ``paths``, rounded as the default world's are.
 
     Period t is year ``years[0] + t``. Returns ``{"countries": {code: {labour_force, technology,
     deficit}}`` (the first year: one decimal, two decimals, :func:`rounded_shares` to four decimals
     summing to 0), ``"labour_growth"`` and ``"technology_growth"`` as ``{code: {t: growth}}`` for
-    t = 1..T-1 (``digits`` decimals), and ``"deficits"`` as ``{t: {code: deficit}}`` for t = 1..T-1
-    (each period rounded to sum to 0). ``+ 0.0`` keeps negative zeros out of the file.
+    t = 1..T-1 (``digits`` decimals), ``"deficits"`` as ``{t: {code: deficit}}`` for t = 1..T-1
+    (each period rounded to sum to 0) and ``"demand"`` as ``{t: D_t}`` for t = 1..T-1, the spending
+    path times ``shortfall[t]`` where given (a demand shock, ``{period: multiple}``).
+    ``+ 0.0`` keeps negative zeros out of the file.
     """
     f, codes = paths.facts, paths.codes
     d0 = rounded_shares(f.deficit, 4, 0.0)
@@ -287,5 +310,7 @@ def historical_numbers(paths: CountryPaths, digits: int = 4) -> dict:
     for t in range(1, T):
         d = rounded_shares(paths.deficit[t], 4, 0.0)
         deficits[t] = {c: float(d[i]) + 0.0 for i, c in enumerate(codes)}
+    shortfall = dict(shortfall or {})
+    demand = {t: round(float(paths.spending[t]) * shortfall.get(t, 1.0), digits) for t in range(1, T)}
     return {"countries": countries, "labour_growth": growth(paths.labour_growth),
-            "technology_growth": growth(paths.technology_growth), "deficits": deficits}
+            "technology_growth": growth(paths.technology_growth), "deficits": deficits, "demand": demand}

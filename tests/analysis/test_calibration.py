@@ -12,6 +12,7 @@ import pytest
 from gvc_abm.analysis.calibration import (
     WORLD_VALUE_ADDED_SHARE,
     historical_numbers,
+    nominal_spending,
     pwt_country_facts,
     pwt_filled,
     pwt_paths,
@@ -116,6 +117,16 @@ def test_technology_grows_so_that_real_value_added_per_worker_follows_output_per
     np.testing.assert_allclose(np.prod(1 + g, axis=0) ** (1 / 0.5), y[-1] / y[0])
 
 
+def test_nominal_spending_grows_with_output_over_the_labour_anchor():
+    Y = np.array([[1.0, 4.0], [1.2, 4.0], [1.5, 5.0]])
+    L = np.array([[1.0, 2.0], [1.0, 2.2], [1.1, 2.2]])
+    s = np.array([0.25, 0.75])
+    want = [1.0, (0.25 * 1.2 + 0.75) / (0.25 + 0.75 * 1.1), (0.25 * 1.5 + 0.75 * 1.25) / (0.25 * 1.1 + 0.75 * 1.1)]
+    np.testing.assert_allclose(nominal_spending(Y, L, s), want)
+    # output growing with labour alone needs no more spending than the labour anchor gives
+    np.testing.assert_allclose(nominal_spending(L * 3.0, L, s), 1.0)
+
+
 def test_pwt_paths_and_the_rounded_numbers_by_hand():
     p = pwt_paths(pwt_frame(), ["AAA", "BBB"], 2000, 2002, value_added_share=0.5)
     assert p.years == (2000, 2001, 2002)
@@ -128,7 +139,11 @@ def test_pwt_paths_and_the_rounded_numbers_by_hand():
     raw = np.array([0.1, -0.1]) * share
     np.testing.assert_allclose(p.deficit[0], raw - share * raw.sum())
     np.testing.assert_allclose(p.deficit.sum(axis=1), 0.0, atol=1e-15)
-    n = historical_numbers(p)
+    # spending: rgdpe shares 2/3, 1/3; output AAA 1, 1.05, 1.05; BBB 1, 1.1, 1.2; labour AAA 1, 1, 1.05; BBB 1, 1.1, 1.2
+    w = np.array([2 / 3, 1 / 3])
+    np.testing.assert_allclose(p.spending, [1.0, (w @ [1.05, 1.1]) / (w @ [1.0, 1.1]), (w @ [1.05, 1.2]) / (w @ [1.05, 1.2])])
+    n = historical_numbers(p, shortfall={2: 0.9})
+    assert n["demand"] == {1: round(float(p.spending[1]), 4), 2: round(float(p.spending[2]) * 0.9, 4)}
     assert n["countries"]["BBB"] == {"labour_force": 20.0, "technology": 0.6,
                                      "deficit": round(float(p.deficit[0, 1]), 4)}
     assert n["labour_growth"]["BBB"] == {1: 0.1, 2: round(24 / 22 - 1, 4)}
@@ -187,7 +202,7 @@ def test_historical_scenario_is_pwt_2000_2017():
     data = scenario("historical").data
     default = DefaultWorldConfig().countries
     codes = [c.name for c in default]
-    n = historical_numbers(pwt_paths(pd.read_csv(PWT), codes, 2000, 2017))
+    n = historical_numbers(pwt_paths(pd.read_csv(PWT), codes, 2000, 2017), shortfall={9: 0.95})  # the 2009 crisis
     countries = data["world"]["countries"]
     assert [c["name"] for c in countries] == codes and data["periods"] == 18
     for c, d in zip(countries, default):
@@ -197,3 +212,4 @@ def test_historical_scenario_is_pwt_2000_2017():
     assert drivers["labour_growth"] == n["labour_growth"]
     assert drivers["technology_growth"] == n["technology_growth"]
     assert drivers["deficits"] == n["deficits"]
+    assert drivers["demand"] == n["demand"]

@@ -1,5 +1,5 @@
 """The historical scenario's own mechanics: China behind its tariff wall in 2000, the accession's cuts as
-commitments, the crisis as less world spending; its numbers are PWT's (tests/analysis/test_calibration.py)."""
+commitments, world spending along its path with the crisis' dip; its numbers are PWT's (tests/analysis/test_calibration.py)."""
 
 from __future__ import annotations
 
@@ -35,18 +35,23 @@ def test_china_joins_the_wto_in_2002_and_its_cuts_are_what_unwinding_returns_to(
     assert {e["country"] for e in decreed} == {"CHN", "USA"} and not any(e["restrictive"] for e in decreed)
 
 
-def test_the_crisis_is_five_percent_less_world_spending_in_2009_only():
-    """World nominal GDP is the anchor, grown with the labour force at 2000's wages, times 0.95 in 2009."""
-    m = GVCModel(make_config("historical", firms=200, seed=2))
+def test_world_spending_follows_the_demand_path_and_dips_in_2009():
+    """World nominal GDP is the anchor (the labour force at 2000's wages) times the demand driver, which grows
+    with PWT's real output and falls in 2009, the crisis year, below both its neighbours."""
+    cfg = make_config("historical", firms=200, seed=2)
+    demand = cfg.drivers.demand.points
+    assert demand[9] < demand[8] < demand[10]
+    m = GVCModel(cfg)
     for _ in range(11):
         m.step()
     w = m.world_frame()
     wage0 = w[w.period == 0].set_index("country")["wage"]
-    for period, demand in ((8, 1.0), (9, 0.95), (10, 1.0)):
+    for period in (1, 8, 9, 10):
         now = w[w.period == period].set_index("country")
         path = m.world.numeraire * (wage0 * now["labour_force"]).sum() / float(m.initial_labour_value)
-        assert now["gdp"].sum() == pytest.approx(demand * path, rel=1e-9)
-    assert (m.trade_cost_multiplier, m.demand) == (1.0, 1.0)
+        assert now["gdp"].sum() == pytest.approx(demand[period] * path, rel=1e-9)
+    assert m.trade_cost_multiplier == 1.0  # the trade-credit shock is over in 2010
+    assert w[w.period == 9]["unemployment"].mean() > w[w.period == 8]["unemployment"].mean()
 
 
 def test_the_world_value_added_share_is_the_default_worlds():
