@@ -1,9 +1,11 @@
-"""Default-world parameters from real data: world technology shares of an MRIO, country facts of PWT.
+"""Parameters from real data: world technology shares of an MRIO, country facts and paths of PWT.
 
 Pure functions on a table or a data frame; the default world's numbers in
 ``environment/config.py`` are these functions' results on WIOD 2011 (Timmer et al. 2015) and
 Penn World Table 9.1 (Feenstra, Inklaar & Timmer 2015), rounded by :func:`rounded_shares`, and
-the tests recompute them from the data when it is present.
+the bundled ``historical`` scenario's countries and paths for 2000-2017 are
+:func:`historical_numbers` of :func:`pwt_paths`; the tests recompute both from the data when it
+is present.
 """
 
 from __future__ import annotations
