@@ -78,17 +78,31 @@ def trade_communities(graph: nx.Graph, seed: int = 0, resolution: float = 1.0) -
     """
     if graph.number_of_edges() == 0:
         return [[str(c)] for c in graph.nodes], 0.0
-    parts = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
-    q = nx.community.modularity(graph, parts, weight="weight", resolution=resolution)
-    ordered = sorted((sorted(map(str, p)) for p in parts), key=lambda p: (-len(p), p))
+    numbered, names = _numbered(graph)
+    parts = nx.community.louvain_communities(numbered, weight="weight", resolution=resolution, seed=seed)
+    q = nx.community.modularity(numbered, parts, weight="weight", resolution=resolution)
+    ordered = sorted((sorted(str(names[i]) for i in p) for p in parts), key=lambda p: (-len(p), p))
     return ordered, float(q)
+
+
+def _numbered(graph: nx.Graph) -> tuple[nx.Graph, list]:
+    """The graph with its nodes renumbered 0..n-1 in insertion order, and the names by number.
+
+    networkx sums modularity over sets of nodes; sets of strings iterate in an order that
+    Python's per-process string hashing changes, so the sum's last bits would differ from run to
+    run. Sets of small integers iterate in one order, and the same config gives the same bits.
+    """
+    names = list(graph.nodes)
+    return nx.convert_node_labels_to_integers(graph, ordering="default"), names
 
 
 def partition_modularity(graph: nx.Graph, countries: Sequence[str], regions: Sequence[str]) -> float:
     """Weighted modularity of the given region map on the trade network (how bloc-like it is)."""
     if graph.number_of_edges() == 0:
         return 0.0
-    groups: dict[str, set[str]] = {}
+    numbered, names = _numbered(graph)
+    index = {name: i for i, name in enumerate(names)}
+    groups: dict[str, set[int]] = {}
     for c, reg in zip(countries, regions):
-        groups.setdefault(str(reg), set()).add(c)
-    return float(nx.community.modularity(graph, list(groups.values()), weight="weight"))
+        groups.setdefault(str(reg), set()).add(index[c])
+    return float(nx.community.modularity(numbered, list(groups.values()), weight="weight"))

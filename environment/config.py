@@ -1038,6 +1038,13 @@ class DriversConfig(ConfigBase):
         "{PERIOD: VALUE} (linear: true to interpolate), 1 before the first key.",
         json_schema_extra=unit("multiple of period 0"),
     )
+    demand: Schedule = Field(
+        default_factory=Schedule, description="World nominal spending, a multiple of the nominal anchor (world GDP "
+        "grown with the labour force), {PERIOD: VALUE} (linear: true to interpolate), 1 before the first key; below 1 "
+        "an aggregate demand shortfall: with sticky wages it costs jobs and real income, with flexible wages only "
+        "prices fall.",
+        json_schema_extra=unit("multiple of the anchor"),
+    )
     blocs: list[BlocEvent] = Field(default_factory=list, description="Bloc agreements and exits.")
     tariff_shocks: list[TariffShock] = Field(default_factory=list, description="Tariffs set by decree (trade wars).")
     tariffs: list[TariffDriver] = Field(
@@ -1054,6 +1061,9 @@ class DriversConfig(ConfigBase):
             for period, value in getattr(self, name).points.items():
                 if value < 0:
                     raise ValueError(f"drivers.{name}.{period}: a multiplier must be non-negative, got {value:g}")
+        for period, value in self.demand.points.items():
+            if value <= 0:
+                raise ValueError(f"drivers.demand.{period}: world spending must stay positive, got {value:g}")
         for name, (lo, hi) in COUNTRY_DRIVER_RANGES.items():
             for who, value in getattr(self, name).items():
                 _who_syntax(who, f"drivers.{name}.{who}")
@@ -1081,7 +1091,7 @@ class DriversConfig(ConfigBase):
         out += [(f"disruptions.{k}.start", e.start) for k, e in enumerate(self.disruptions)]
         out += [(f"easing.{k}.start", e.start) for k, e in enumerate(self.easing)]
         out += [(f"deficits.{period}", period) for period in self.deficits]
-        for name in ("robot_price", "trade_cost", "info_cost"):
+        for name in ("robot_price", "trade_cost", "info_cost", "demand"):
             out += [(f"{name}.{period}", period) for period in getattr(self, name).points]
         for name in COUNTRY_DRIVER_RANGES:
             for who, value in getattr(self, name).items():

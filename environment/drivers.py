@@ -160,6 +160,7 @@ class PeriodDrivers:
     supplier_subsidy: np.ndarray | None = None  # (G, S) decreed domestic-supplier subsidy, NaN: no decree
     investment_limit: np.ndarray | None = None  # (G, S) decreed cap on the foreign input share, NaN: no decree
     tariffs: tuple[TariffDecree, ...] = ()  # tariff shocks and tariff paths decreed this period, in order
+    demand: float = 1.0  # multiplier of the nominal anchor (world spending)
 
 
 def _country_values(mapping: dict, countries, regions, groups, period: int, what: str) -> np.ndarray:
@@ -247,6 +248,7 @@ def drivers_at(
         robot_price=schedule_value(cfg.robot_price, period),
         trade_cost=schedule_value(cfg.trade_cost, period),
         info_cost=schedule_value(cfg.info_cost, period),
+        demand=schedule_value(cfg.demand, period),
         capacity=capacity,
         extra_deficit=extra,
         labour_growth=_country_values(cfg.labour_growth, *labels, period, "drivers.labour_growth"),

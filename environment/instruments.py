@@ -219,15 +219,29 @@ def unwind(ins: Instruments, country: int, rate: float) -> None:
 
 
 def apply_tariff_shock(ins: Instruments, importers: np.ndarray, exporters: np.ndarray, sectors: np.ndarray, rate: float,
-                       goods: str = "all") -> None:
+                       goods: str = "all") -> np.ndarray:
     """Set statutory tariffs by decree on the given importer, exporter and sector masks, on intermediates
-    (``goods="intermediate"``), final goods (``"final"``) or both (``"all"``); never on a country's own goods."""
+    (``goods="intermediate"``), final goods (``"final"``) or both (``"all"``); never on a country's own goods.
+
+    A decree on all goods below the MFN level is a liberalization commitment (a WTO accession's
+    bound cuts): the MFN level falls with it, ``mfn <- min(mfn, rate)``, so that unwinding later
+    measures returns them to the new rate rather than to the old one. A decree above MFN (a trade
+    war) leaves it, and unwinding may take the decree back. Returns (G,) bool: which importers'
+    decree raised some tariff (a trade-restrictive measure; a cut is not).
+    """
     arrays = {"all": ins.tariff_arrays(), "intermediate": (ins.statutory,), "final": (ins.final_statutory,)}[goods]
     block = np.ix_(importers, exporters, sectors)
     G = ins.statutory.shape[0]
+    own = np.eye(G, dtype=bool)[:, :, None]
+    raised = np.zeros(G, dtype=bool)
     for stat in arrays:
+        before = stat.copy()
         stat[block] = rate
         stat[np.arange(G), np.arange(G), :] = 0.0
+        raised |= ((stat > before) & ~own).any(axis=(1, 2))
+    if goods == "all":  # own goods' MFN level is 0 already, so the diagonal stays 0
+        ins.mfn[block] = np.minimum(ins.mfn[block], rate)
+    return raised
 
 
 def apply_decrees(ins: Instruments, local_content: np.ndarray, subsidy: np.ndarray, investment_limit: np.ndarray) -> None:

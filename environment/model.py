@@ -252,6 +252,7 @@ class GVCModel(mesa.Model):
         # the nominal anchor grows with the labour force valued at period-0 wages (DESIGN.md, labour)
         self.initial_wage = w.country_state.wage.copy()
         self.initial_labour_value = float(self.initial_wage @ w.country_state.labour_force)
+        self.demand = 1.0  # the demand driver's multiple of the anchor (drivers.demand)
         # --- instruments, blocs, geography
         bloc_names, bloc_of = self._initial_blocs()
         self.instruments = Instruments.initial(self._initial_statutory(bloc_of), bloc_of, bloc_names)
@@ -437,13 +438,15 @@ class GVCModel(mesa.Model):
         return result
 
     def anchor(self) -> float:
-        """The nominal anchor of this period, world GDP: ``M_t = M_0 sum_c w_c0 L_ct / sum_c w_c0 L_c0``.
+        """The nominal anchor of this period, world GDP: ``M_t = D_t M_0 sum_c w_c0 L_ct / sum_c w_c0 L_c0``.
 
         It grows with the labour force valued at period-0 wages, so labour-force growth needs no
         wage deflation; technology growth lowers prices at a given nominal GDP (real growth).
+        ``D_t`` is the demand driver (1 without one): world nominal spending below its path, which
+        sticky wages turn into unemployment and flexible ones into lower prices only.
         """
         L = self.world.country_state.labour_force
-        return self.world.numeraire * float(self.initial_wage @ L) / self.initial_labour_value
+        return self.demand * self.world.numeraire * float(self.initial_wage @ L) / self.initial_labour_value
 
     def adjust_wages(self, result: ClearingResult) -> None:
         """Sticky wages fall only between periods: ``w_c <- w_c (N_c / L_c)^theta`` with N_c <= L_c
@@ -525,10 +528,10 @@ class GVCModel(mesa.Model):
                                         "target": ev.bloc, "sector": "", "restrictive": ev.action == "leave",
                                         "source": "driver"})
         for dec in d.tariffs:
-            apply_tariff_shock(ins, dec.importers, dec.exporters, dec.sectors, dec.rate, dec.goods)
+            raised = apply_tariff_shock(ins, dec.importers, dec.exporters, dec.sectors, dec.rate, dec.goods)
             for c in np.flatnonzero(dec.importers):
                 self.events.append({"period": self.period, "country": w.countries[c], "instrument": "tariff_shock",
-                                    "target": dec.exporter, "sector": dec.sector, "restrictive": dec.rate > 0,
+                                    "target": dec.exporter, "sector": dec.sector, "restrictive": bool(raised[c]),
                                     "source": "driver"})
         apply_decrees(ins, d.local_content, d.supplier_subsidy, d.investment_limit)
         for name, value, restrictive in (("local_content", d.local_content, d.local_content > 0),
@@ -539,6 +542,7 @@ class GVCModel(mesa.Model):
                                     "target": "", "sector": "", "restrictive": bool(restrictive[c, 0]),
                                     "source": "driver"})
         self.trade_cost_multiplier = d.trade_cost
+        self.demand = d.demand
         self._set_trade_cost()
 
     def _set_trade_cost(self) -> None:

@@ -62,7 +62,7 @@ def _load(path: Path) -> Scenario:
 
 #: The order ``gvc scenarios`` lists them in: the reference worlds, then the shocks; files not named here follow.
 ORDER = ("baseline", "paper", "calibrated", "trade-war", "automation-wave", "bloc", "digital-barriers", "disruption",
-         "qe-protectionism", "catch-up", "transport-vs-ideas")
+         "qe-protectionism", "catch-up", "transport-vs-ideas", "historical")
 
 
 def _rank(path: Path) -> tuple[int, str]:

@@ -18,6 +18,7 @@ from gvc_abm.analysis.mrio import mrio_from_arrays, mrio_from_iosystem
 from gvc_abm.analysis.regionalization import (
     intra_regional_share,
     region_intra_shares,
+    partition_modularity,
     trade_communities,
     value_added_network,
 )
@@ -112,7 +113,29 @@ def test_regionalization_finds_the_blocs():
     graph = value_added_network(VA, ["a", "b", "c", "d"])
     communities, q = trade_communities(graph, seed=1)
     assert sorted(communities) == [["a", "b"], ["c", "d"]]
-    assert q > 0.3
+    # Newman: Q = sum_c L_c / m - (d_c / 2m)^2; edges a-b 17, c-d 16, a-c 2, b-d 2, m = 37
+    assert q == pytest.approx(33 / 37 - (38**2 + 36**2) / 74**2, rel=1e-12)
+    assert partition_modularity(graph, ["a", "b", "c", "d"], regions) == pytest.approx(q, rel=1e-12)
+
+
+def test_modularity_is_the_same_bits_whatever_the_string_hashing():
+    """networkx sums over sets of nodes; with country names as nodes the order, and so the last bits, followed
+    Python's per-process string hashing (PYTHONHASHSEED), breaking bit-identical runs."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np\n"
+        "from gvc_abm.analysis.regionalization import partition_modularity, trade_communities, value_added_network\n"
+        "VA = np.random.default_rng(3).random((14, 14))\n"
+        "names = ['USA', 'CAN', 'MEX', 'BRA', 'DEU', 'FRA', 'GBR', 'POL', 'CHN', 'JPN', 'KOR', 'IND', 'ZAF', 'NGA']\n"
+        "g = value_added_network(VA, names)\n"
+        "print(repr(trade_communities(g, seed=0)), repr(partition_modularity(g, names, [n[0] for n in names])))\n"
+    )
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(h)}).stdout for h in (1, 2, 3)}
+    assert len(outs) == 1, outs
 
 
 def test_json_block_has_the_fields_the_issue_names():

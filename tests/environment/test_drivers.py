@@ -61,7 +61,8 @@ def test_bad_driver_and_behaviour_configs_are_one_line():
 
 from gvc_abm.environment.config import Schedule, SimulationConfig, load_config  # noqa: E402
 from gvc_abm.environment.drivers import check_names, country_schedules, decree  # noqa: E402
-from gvc_abm.environment.model import GVCModel  # noqa: E402
+from gvc_abm.analysis.welfare import world_welfare_change  # noqa: E402
+from gvc_abm.environment.model import GVCModel, run_simulation  # noqa: E402
 
 from .conftest import small_config  # noqa: E402
 
@@ -221,6 +222,7 @@ def undriven():
     {"tariffs": [{"importer": "A", "exporter": "C", "rate": {2: 0.3}}]},
     {"tariffs": [{"importer": "group:advanced", "exporter": "*", "goods": "final", "rate": {2: 0.2}}]},
     {"deficits": {2: {"A": 0.01, "B": -0.01}}},
+    {"demand": {2: 0.9}},
 ])
 def test_each_driver_changes_nothing_before_its_period_and_something_from_it(drivers, undriven):
     driven = _fingerprints(drivers)
@@ -311,3 +313,41 @@ def test_the_engines_agree_on_a_final_goods_tariff():
     slow, _ = _tariff_run("final", engine="mesa")
     np.testing.assert_allclose(fast.world_frame().select_dtypes("number").to_numpy(),
                                slow.world_frame().select_dtypes("number").to_numpy(), rtol=1e-9, atol=1e-9)
+
+
+# --------------------------------------------------------------------------- a world demand shortfall
+
+def _demand_run(demand: float, wage_mode: str):
+    """Two periods of the small world, governments passive, world spending ``demand`` times its path in period 1."""
+    cfg = SimulationConfig.model_validate({
+        "world": small_config(firms=150).to_dict(), "periods": 2, "agents": PASSIVE,
+        "labour": {"wage_mode": wage_mode}, "drivers": {"demand": {1: demand}} if demand != 1.0 else {},
+    })
+    return run_simulation(cfg, seed=5).world.query("period == 1")
+
+
+def test_a_demand_shortfall_with_flexible_wages_only_lowers_prices():
+    """With flexible wages the clearing is homogeneous of degree 0 in nominal values: 10 % less world spending
+    scales every nominal number by 0.9 and leaves real incomes and employment where they were."""
+    base, shock = (_demand_run(d, "flexible").set_index("country") for d in (1.0, 0.9))
+    np.testing.assert_allclose(shock["gdp"].sum(), 0.9 * base["gdp"].sum(), rtol=1e-9)
+    np.testing.assert_allclose(shock["wage"], 0.9 * base["wage"], rtol=1e-6)
+    np.testing.assert_allclose(shock["real_income"], base["real_income"], rtol=1e-6)
+    np.testing.assert_allclose(shock["unemployment"], base["unemployment"], atol=1e-9)
+
+
+def test_a_demand_shortfall_with_sticky_wages_costs_jobs_and_world_welfare():
+    """Wages do not fall within the period, so 10 % less spending is 10 % less labour income at the same wage:
+    employment falls, and the world's welfare (expenditure-weighted log real income) with it."""
+    base, shock = _demand_run(1.0, "sticky"), _demand_run(0.9, "sticky")
+    welfare = float(world_welfare_change(shock, base).iloc[0])
+    base, shock = base.set_index("country"), shock.set_index("country")
+    np.testing.assert_allclose(shock["gdp"].sum(), 0.9 * base["gdp"].sum(), rtol=1e-9)
+    assert np.all(shock["wage"] >= base["wage"] * (1 - 1e-9))  # wages are sticky downward within the period
+    assert np.all(shock["unemployment"] > base["unemployment"] + 0.05)
+    assert welfare < -0.05
+
+
+def test_demand_must_stay_positive():
+    with pytest.raises(ValueError, match=r"drivers.demand.3: world spending must stay positive, got 0"):
+        DriversConfig.model_validate({"demand": {3: 0.0}})

@@ -127,6 +127,40 @@ def test_tariff_shock_sets_rates_by_decree():
     ins = make()
     imp = np.array([True, False, False, False])
     exp_ = np.array([False, False, True, True])
-    apply_tariff_shock(ins, imp, exp_, np.array([True, True]), 0.25)
+    raised = apply_tariff_shock(ins, imp, exp_, np.array([True, True]), 0.25)
+    assert raised.tolist() == [True, False, False, False]
     np.testing.assert_allclose(ins.statutory[0, 2:], 0.25)
     np.testing.assert_allclose(ins.statutory[0, 1], 0.1)
+    np.testing.assert_allclose(ins.mfn[0], make().mfn[0])  # a war leaves MFN: unwinding may take it back
+
+
+def test_a_decreed_cut_is_a_commitment_that_unwinding_returns_to():
+    """A decree below MFN (a WTO accession's cuts) lowers the MFN level with it and is not restrictive; a
+    government's later tariff above the new rate unwinds to it, not to the old MFN rate."""
+    ins = make()  # every MFN rate 0.1
+    china, everyone = np.array([False, False, True, False]), np.ones(4, dtype=bool)
+    raised = apply_tariff_shock(ins, china, everyone, np.array([True, True]), 0.04)
+    assert not raised.any()
+    np.testing.assert_allclose(ins.statutory[2, [0, 1, 3]], 0.04)
+    np.testing.assert_allclose(ins.mfn[2, [0, 1, 3]], 0.04)
+    assert ins.mfn[2, 2].tolist() == [0.0, 0.0] and ins.statutory[2, 2].tolist() == [0.0, 0.0]
+    np.testing.assert_allclose(ins.mfn[0], 0.1 * (np.arange(4) != 0)[:, None] * np.ones(2))  # others' untouched
+    apply_move(ins, 2, "sector_tariff", -1, 1, P, REGIONS)  # +0.1 in sector 1: 0.14, above the new MFN
+    assert ins.has_measures(2)
+    apply_move(ins, 2, "liberalize", -1, -1, P, REGIONS)  # half way back: 0.04 + 0.05
+    np.testing.assert_allclose(ins.statutory[2, [0, 1, 3], 1], 0.09)
+    apply_move(ins, 2, "liberalize", -1, -1, P, REGIONS)
+    apply_move(ins, 2, "liberalize", -1, -1, P, REGIONS)
+    apply_move(ins, 2, "liberalize", -1, -1, P, REGIONS)  # 0.00625 above, then lapses below 0.005
+    apply_move(ins, 2, "liberalize", -1, -1, P, REGIONS)
+    np.testing.assert_allclose(ins.statutory[2, [0, 1, 3]], 0.04)
+    assert not ins.has_measures(2)
+
+
+def test_a_decree_on_one_kind_of_goods_leaves_mfn():
+    """MFN is one level for both tariff arrays, so only a cut on all goods moves it."""
+    ins = make()
+    apply_tariff_shock(ins, np.array([True, False, False, False]), np.ones(4, dtype=bool), np.array([True, True]), 0.0,
+                       goods="final")
+    np.testing.assert_allclose(ins.final_statutory[0], 0.0)
+    np.testing.assert_allclose(ins.mfn[0], make().mfn[0])

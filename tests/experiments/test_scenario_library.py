@@ -17,7 +17,7 @@ from gvc_abm.experiments.scenarios import DOC_KEYS, LIBRARY, SCENARIOS, library,
 FACTS = Path(__file__).resolve().parents[2].parent / "shared" / "FACTS.md"
 WIOD = FACTS.parent / "data" / "wiod_7x35" / "pymrio"
 NAMES = ["baseline", "paper", "calibrated", "trade-war", "automation-wave", "bloc", "digital-barriers", "disruption",
-         "qe-protectionism", "catch-up", "transport-vs-ideas"]
+         "qe-protectionism", "catch-up", "transport-vs-ideas", "historical"]
 #: Fact ids of FACTS.md (its first table column), e.g. QY-P1, GLZ-policy, Z-digital, B-cost.
 FACT_ID = re.compile(r"\b(QY|GLZ|Z|R|B)-[A-Za-z0-9]+\b")
 
