@@ -74,6 +74,17 @@ def _tariffs(importer: str, rate: float, period: int) -> list[dict]:
     return [{"importer": importer, "exporter": "*", "goods": "intermediate", "rate": {period: rate}}]
 
 
+#: QY-conc in the full model: the countries cut off (in this order), and those trading at every point
+CUT_OFF = ("IND", "ZAF", "NGA", "BRA", "MEX", "POL")
+CORE = ("USA", "CAN", "DEU", "FRA", "GBR", "CHN", "JPN", "KOR")
+
+
+def _cut_off(countries, rate: float, period: int) -> list[dict]:
+    """Tariff paths that tax every good of ``countries`` into the rest, and the rest's into them, at ``rate``."""
+    return [r for c in countries for r in ({"importer": c, "exporter": "*", "rate": {period: rate}},
+                                          {"importer": "*", "exporter": c, "rate": {period: rate}})]
+
+
 def _no_mfn() -> dict[str, float]:
     from gvc_abm.environment.config import DefaultWorldConfig
 
@@ -99,6 +110,10 @@ def experiments(size: ReportSize, seeds: int | None = None, table: str | Path | 
                        {"periods": 3}, "world", paper_closed, 1, {}),
         ExperimentSpec("paper-concentration", "paper world with N = 7, 20, 50 equal countries", "paper",
                        {"periods": 2}, "world", paper_conc, 1, {}),
+        ExperimentSpec("trading-countries", "3, then 6 countries cut off from the rest by 100 % tariffs both ways "
+                       "from period 2", "baseline", base | PASSIVE, "drivers.tariffs",
+                       {"14 trading": [], "11 trading": _cut_off(CUT_OFF[:3], 1.0, shock),
+                        "8 trading": _cut_off(CUT_OFF, 1.0, shock)}, n, {"core": CORE}),
         ExperimentSpec("home-bias", "one country's households favour home goods more from period 2 (log shift 0.5)",
                        "baseline", base | PASSIVE, "drivers.home_bias",
                        {"reference": {}, "USA": {"USA": {shock: 0.5}}, "CHN": {"CHN": {shock: 0.5}},

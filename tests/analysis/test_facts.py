@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from gvc_abm.analysis.examples import qu_yang_R_T, qu_yang_table
-from gvc_abm.analysis.facts import (FACT_IDS, FACTS, Experiment, evaluate, evaluate_qy_p1, evaluate_r_pcbr,
+from gvc_abm.analysis.facts import (FACT_IDS, FACTS, Experiment, evaluate, evaluate_qy_conc, evaluate_qy_p1, evaluate_r_pcbr,
                                     evaluate_z_measures, mean_interval, qy_eq13, results_json)
 from gvc_abm.analysis.indicators import indicators_table
 from gvc_abm.analysis.report import render_html, render_markdown, summary_line
@@ -135,3 +135,34 @@ def test_assumed_passes_are_not_counted_as_evidence():
     by["R-PCBR"].passed = True  # emergent
     line = summary_line(results)
     assert line.startswith(f"2 of {len(FACTS)} facts pass; 1 of those are emergent") and "QY-closed" in line
+
+
+def _paper_concentration() -> Experiment:
+    rows, values = [], {}
+    for N in (3, 5):
+        label = f"N={N}"
+        values[label] = {"countries": N, "mu": 0.6, "nu": 0.45}
+        _, T = qu_yang_R_T(N, 0.6, 0.45)
+        rows += [{"point": label, "replicate": 0, "period": 0, "country": f"C{i}", "gvcp_qy": 2 * T * (N - 1)}
+                 for i in range(N)]
+    exp = _experiment(_frame(rows), values)
+    exp.values = values
+    return exp
+
+
+@pytest.mark.parametrize("falls, passes", [((-0.02, -0.05), True), ((-0.05, -0.02), False), ((-0.02, 0.01), False)])
+def test_qy_conc_full_model_half_reads_the_core_mean_change(falls, passes):
+    """Per seed, the mean over the core of GVCP_qy minus the reference; both intervals below 0 and a larger fall
+    with fewer countries pass. The two seeds add -0.001 and +0.001 to every core country's change."""
+    rows = []
+    for rep, noise in enumerate((-0.001, 0.001)):
+        for label, d in zip(("all", "fewer", "fewest"), (0.0, *falls)):
+            for c, base in (("A", 0.4), ("B", 0.5)):
+                rows.append({"point": label, "replicate": rep, "period": 3, "country": c,
+                             "gvcp_qy": base + (d + noise if d else 0.0)})
+    full = _experiment(_frame(rows), ("all", "fewer", "fewest"), settings={"core": ("A", "B")})
+    res = evaluate_qy_conc(_paper_concentration(), full)
+    assert res.passed is passes
+    assert res.estimate <= 1e-12  # the paper world's closed form
+    m, lo, hi, _ = mean_interval([falls[0] - 0.001, falls[0] + 0.001])
+    assert f"fewer: {100 * m:.2f} [{100 * lo:.2f}, {100 * hi:.2f}] pp" in res.detail
