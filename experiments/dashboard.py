@@ -171,7 +171,7 @@ class DashboardModel(GVCModel):
             tariff_both_ways=tariff_both_ways, home_bias=home_bias, robot_price=robot_price, trade_cost=trade_cost,
             info_cost=info_cost, bloc_members=bloc_members, bloc_cost_cut=bloc_cost_cut,
         )
-        super().__init__(config)
+        super().__init__(config, firm_agents=True)  # the firms are there to be looked at
         self.scenario_name = scenario_name  # not `scenario`: Mesa 3.5 keeps its own Scenario there
         self.notes = notes
         self.va_matrices: dict[int, object] = {}

@@ -44,10 +44,23 @@ def numbers(frame: pd.DataFrame) -> np.ndarray:
 
 
 def test_model_is_a_mesa_model_with_one_agent_per_firm_government_and_household():
-    m = GVCModel(small())
+    m = GVCModel(small(engine="mesa"))
     assert len(m.agents_by_type[Firm]) == m.world.F
+    assert [a.index for a in m.agents_by_type[Firm]] == list(range(m.world.F))
     assert len(m.agents_by_type[Government]) == m.world.G
     assert [a.group for a in m.agents_by_type[Government]] == [0, 1, 2]
+
+
+def test_firm_agents_only_where_something_steps_them():
+    fast = GVCModel(small())  # numba: decisions over the state arrays, no per-firm agents
+    assert Firm not in fast.agents_by_type and len(fast.agents_by_type[Government]) == fast.world.G
+    shown = GVCModel(small(), firm_agents=True)  # the dashboard's choice
+    assert len(shown.agents_by_type[Firm]) == shown.world.F
+    for m in (fast, shown):
+        m.step()
+    np.testing.assert_array_equal(fast.world.firms.output, shown.world.firms.output)
+    with pytest.raises(ValueError, match="firm_agents"):
+        GVCModel(small(engine="mesa"), firm_agents=False)
 
 
 def test_without_shocks_the_agents_leave_the_benchmark_as_it_is():
