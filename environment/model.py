@@ -283,12 +283,12 @@ class GVCModel(mesa.Model):
         self.instrument_steps = (gb.local_content_step, gb.investment_step)
         self.manufacturing = _manufacturing_mask(w.sectors, gb.manufacturing_sectors)
         # --- agents (Mesa); ids follow the state arrays
+        self.firm_agents = self.engine == "mesa" if firm_agents is None else bool(firm_agents)
+        if self.engine == "mesa" and not self.firm_agents:  # before any agent joins Mesa's registry
+            raise ValueError("firm_agents: the Mesa engine steps the firm agents, so it needs them")
         for c in range(G):
             Government(self, c, int(self.groups[c]))
             Household(self, c)
-        self.firm_agents = self.engine == "mesa" if firm_agents is None else bool(firm_agents)
-        if self.engine == "mesa" and not self.firm_agents:
-            raise ValueError("firm_agents: the Mesa engine steps the firm agents, so it needs them")
         if self.firm_agents:
             for f in range(F):
                 Firm(self, f)
@@ -326,11 +326,18 @@ class GVCModel(mesa.Model):
         ids = getattr(mesa.Agent, "_ids", None)
         if not isinstance(ids, dict):
             return 0
-        done = [m for m in list(ids) if isinstance(m, GVCModel) and m.period >= m.config.periods]
+        done = [m for m in list(ids) if isinstance(m, GVCModel) and m._finished_or_broken()]
         for m in done:
             m.remove_all_agents()
             ids.pop(m, None)
         return len(done)
+
+    def _finished_or_broken(self) -> bool:
+        """True once every period has run, or when the constructor raised after creating agents
+        (such a model has no ``period`` yet and can never run)."""
+        period = getattr(self, "period", None)
+        config = getattr(self, "config", None)
+        return period is None or config is None or period >= config.periods
 
     @property
     def state(self) -> World:

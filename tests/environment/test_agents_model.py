@@ -59,8 +59,35 @@ def test_firm_agents_only_where_something_steps_them():
     for m in (fast, shown):
         m.step()
     np.testing.assert_array_equal(fast.world.firms.output, shown.world.firms.output)
+    import mesa
+
+    registry = getattr(mesa.Agent, "_ids", None)
+    before = len(registry) if isinstance(registry, dict) else 0
     with pytest.raises(ValueError, match="firm_agents"):
         GVCModel(small(engine="mesa"), firm_agents=False)
+    # the refused model never joined Mesa's registry, and releasing finished models still works
+    assert (len(registry) if isinstance(registry, dict) else 0) == before
+    assert GVCModel.release_finished() >= 0
+
+
+def test_release_finished_frees_a_model_whose_construction_failed():
+    import mesa
+
+    registry = getattr(mesa.Agent, "_ids", None)
+    if not isinstance(registry, dict):
+        pytest.skip("this Mesa keeps no class-level id registry")
+
+    class Broken(GVCModel):  # fails after its governments joined the registry, before ``period``
+        def _calibrate_sourcing(self):
+            super()._calibrate_sourcing()
+            Government(self, 0, 0)
+            raise RuntimeError("broken on purpose")
+
+    with pytest.raises(RuntimeError, match="on purpose"):
+        Broken(small())
+    assert any(type(m) is Broken for m in list(registry))
+    GVCModel.release_finished()
+    assert not any(type(m) is Broken for m in list(registry))
 
 
 def test_without_shocks_the_agents_leave_the_benchmark_as_it_is():
