@@ -34,7 +34,7 @@ from .panel import EconometricsError
 from .welfare import world_welfare_change
 
 __all__ = ["Fact", "FACTS", "FACT_IDS", "Experiment", "FactResult", "mean_interval", "EVALUATORS", "evaluate",
-           "HISTORICAL_START", "TABLE_INDICATORS", "real_beside_simulated", "regression_tables", "results_json", "kof_panel"]
+           "HISTORICAL_START", "TABLE_INDICATORS", "real_beside_simulated", "historical_against_seeds", "regression_tables", "results_json", "kof_panel"]
 
 #: Year of period 0 of the historical scenario (one period a year).
 HISTORICAL_START = 2000
@@ -927,6 +927,116 @@ def regression_tables(panels: Mapping[str, Experiment], n_boot: int = 99) -> pd.
             rows.append({"panel": name, "spec": key[0], "sample": key[1], "term": key[2],
                          "paper": paper.get(key, np.nan), "coef": m, "ci_low": lo, "ci_high": hi, "seeds": n})
     return pd.DataFrame(rows, columns=["panel", "spec", "sample", "term", "paper", "coef", "ci_low", "ci_high", "seeds"])
+
+
+#: The seeds' numbers the historical scenario is held against (issue: direction, ordering and order of
+#: magnitude): quantity, source, kind (``level`` or ``change``), years, the paper's value (shares as
+#: fractions). Seed 000: trade/GDP and measures; seed 001 Table 4 (its columns 2001 and 2013, both inside
+#: the run): HHI of world export markets and China's shares; seed 003 Table 1: TBI.
+SEED_NUMBERS = (
+    ("world exports / GDP at the 2008 peak", "000", "level", (2008,), 0.523),
+    ("world exports / GDP, peak (2005-2010) to last year", "000", "change", ("peak", 2022), 0.417 - 0.523),
+    ("intermediate share of world trade", "000", "change", (2000, 2022), 0.582 - 0.675),
+    ("restrictive measures in force, ratio to 2009", "000", "ratio", (2009, 2022), 5720 / 1340),
+    ("HHI of final-goods export markets", "001 Table 4", "change", (2001, 2013), 0.1076 - 0.0878),
+    ("HHI of intermediate export markets", "001 Table 4", "change", (2001, 2013), 0.0929 - 0.0789),
+    ("China's share of world final-goods exports", "001 Table 4", "change", (2001, 2013), 0.1908 - 0.0834),
+    ("China's share of world intermediate exports", "001 Table 4", "change", (2001, 2013), 0.0881 - 0.0420),
+    ("China's share of world final-goods exports", "001 Table 4", "level", (2013,), 0.1908),
+    ("TBI, China", "003 Table 1", "level", (2000,), 0.106),
+    ("TBI, China", "003 Table 1", "level", (2007,), 0.243),
+    ("TBI, China", "003 Table 1", "change", (2000, 2007), 0.243 - 0.106),
+    ("TBI, United States", "003 Table 1", "level", (2000,), -0.197),
+    ("TBI, United States", "003 Table 1", "level", (2005,), -0.271),
+    ("TBI, United States", "003 Table 1", "level", (2014,), -0.133),
+    ("TBI, United States", "003 Table 1", "change", (2005, 2014), -0.133 + 0.271),
+    ("TBI, Germany", "003 Table 1", "level", (2010,), 0.17),
+)
+
+
+def _historical_series(exp: Experiment, quantity: str) -> pd.DataFrame:
+    """Per (replicate, period) the value of one of :data:`SEED_NUMBERS`' quantities in the historical run."""
+    g = exp.global_
+    if quantity.startswith("world exports / GDP"):
+        return g[["replicate", "period", "world_openness"]].rename(columns={"world_openness": "value"})
+    if quantity == "intermediate share of world trade":
+        return g[["replicate", "period", "intermediate_share_world_trade"]].rename(
+            columns={"intermediate_share_world_trade": "value"})
+    if quantity.startswith("restrictive measures"):
+        out = g.sort_values(["replicate", "period"])[["replicate", "period", "restrictive_measures"]].copy()
+        out["value"] = out.groupby("replicate")["restrictive_measures"].cumsum()
+        return out[["replicate", "period", "value"]]
+    if quantity.startswith("HHI"):
+        col = "hhi_exports_final" if "final" in quantity else "hhi_exports_intermediate"
+        return g[["replicate", "period", col]].rename(columns={col: "value"})
+    if quantity.startswith("China's share"):
+        col = "exports_final" if "final" in quantity else "exports_intermediate"
+        return _world_share(exp.countries, col, "CHN").rename(columns={"share": "value"})
+    country = {"TBI, China": "CHN", "TBI, United States": "USA", "TBI, Germany": "DEU"}[quantity]
+    df = exp.countries[exp.countries["country"] == country]
+    return df[["replicate", "period", "tbi"]].rename(columns={"tbi": "value"})
+
+
+def historical_against_seeds(exp: Experiment) -> pd.DataFrame:
+    """The historical scenario (2000-2017) beside the seeds' numbers (:data:`SEED_NUMBERS`), stated plainly.
+
+    One row per number: ``quantity, source, kind, years, paper, simulated, ci_low, ci_high, years_simulated,
+    direction, ratio, magnitude, statement``. ``simulated`` is the mean across seeds with a 95 % Student-t
+    interval; years after the run's last are read at its last year (``years_simulated`` says which). A
+    ``change`` is the later year minus the earlier (``peak``: each seed's highest value of 2005-2010), a
+    ``ratio`` the later over the earlier. ``direction`` is ``same`` when the whole interval has the paper's
+    sign (for a ratio: the side of 1), ``opposite`` when it has the other, else ``unclear``; ``ratio`` is
+    simulated over paper and ``magnitude`` ``same order`` when it lies in [0.1, 10] (for a ratio fact, the
+    ratios' excess over 1), else ``smaller`` or ``larger``. Levels of shares are fractions.
+    """
+    rows = []
+    for quantity, source, kind, years, paper in SEED_NUMBERS:
+        series = _historical_series(exp, quantity)
+
+        def at(year, frame=series):
+            return frame[frame["period"] == _period(exp, year)].set_index("replicate")["value"]
+
+        if kind == "level":
+            values = at(years[0])
+            read = str(_year(_period(exp, years[0])))
+        else:
+            if years[0] == "peak":
+                window = series[(series["period"] >= _period(exp, 2005)) & (series["period"] <= _period(exp, 2010))]
+                start = window.groupby("replicate")["value"].max()
+            else:
+                start = at(years[0])
+            end = at(years[1])
+            values = (end / start.where(start > 0)) if kind == "ratio" else (end - start)
+            first = "peak 2005-2010" if years[0] == "peak" else str(_year(_period(exp, years[0])))
+            read = f"{first} to {_year(_period(exp, years[1]))}"
+        m, lo, hi, n = mean_interval(values.replace([np.inf, -np.inf], np.nan).dropna())
+        centre = 1.0 if kind == "ratio" else 0.0
+        want_up = paper > centre
+        if kind == "level" and not quantity.startswith("TBI"):
+            direction = "n/a (a level)"  # a share is positive whatever happens: its sign says nothing
+        elif n == 0 or not np.isfinite(lo):
+            direction = "unclear"
+        elif (lo > centre) if want_up else (hi < centre):
+            direction = "same"
+        elif (hi < centre) if want_up else (lo > centre):
+            direction = "opposite"
+        else:
+            direction = "unclear"
+        ratio = (m - centre) / (paper - centre) if paper != centre and np.isfinite(m) else np.nan
+        if not np.isfinite(ratio) or ratio <= 0:
+            magnitude = "n/a (sign differs)" if np.isfinite(ratio) else "n/a"
+        else:
+            magnitude = "same order" if 0.1 <= ratio <= 10 else ("smaller" if ratio < 0.1 else "larger")
+        label = "-".join(str(y) for y in years)
+        scale, unit = (1.0, "") if (kind == "ratio" or quantity.startswith("TBI")) else (100.0, " %" if kind == "level" else " pp")
+        statement = (f"{quantity} ({label}): paper {scale * paper:+.3g}{unit}, simulated {scale * m:+.3g}{unit} "
+                     f"[{scale * lo:+.3g}, {scale * hi:+.3g}] ({read}); direction {direction}; "
+                     f"{'magnitude ' + magnitude if kind != 'level' or quantity.startswith('TBI') else 'level ratio'} "
+                     f"{ratio:.2f}x" if np.isfinite(ratio) else f"{quantity}: not measurable in this run")
+        rows.append({"quantity": quantity, "source": source, "kind": kind, "years": label, "paper": paper,
+                     "simulated": m, "ci_low": lo, "ci_high": hi, "years_simulated": read, "direction": direction,
+                     "ratio": ratio, "magnitude": magnitude, "statement": statement})
+    return pd.DataFrame(rows)
 
 
 #: Indicators shown beside a real table's (the issue's list: omega, mu, nu, GVC participation, TBI).

@@ -93,6 +93,32 @@ def _regression_lines(meta: Mapping) -> list[str]:
     return out + [""]
 
 
+_HISTORICAL_INTRO = ("The historical scenario (2000-2017, mean and 95 % interval across seeds) beside the seeds' numbers: "
+                     "direction is `same` when the whole interval has the paper's sign (a ratio: its side of 1); "
+                     "magnitude compares the simulated with the paper's number (ratio in [0.1, 10]: same order). "
+                     "Years after 2017 are read at 2017. The HHI levels are not comparable (14 exporters here, "
+                     "about 190 in the paper), so only their changes are compared.")
+
+
+def _historical_lines(meta: Mapping) -> list[str]:
+    hist = meta.get("historical")
+    out = ["## The historical scenario against the seeds' numbers", ""]
+    if hist is None or len(hist) == 0:
+        return out + ["The historical scenario was not run.", ""]
+    same = int((hist["direction"] == "same").sum())
+    signed = int(hist["direction"].isin(["same", "opposite", "unclear"]).sum())
+    order = int((hist["magnitude"] == "same order").sum())
+    out += [_HISTORICAL_INTRO, "", f"Direction as the paper's in {same} of {signed} signed numbers; the same order of "
+            f"magnitude in {order} of {len(hist)}.", "",
+            "| quantity | source | years (paper) | paper | simulated [95 % CI] | years (run) | direction | ratio | magnitude |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for r in hist.itertuples():
+        out.append(f"| {r.quantity} | {r.source} | {r.years} | {_fmt(r.paper)} | {_fmt(r.simulated)} "
+                   f"[{_fmt(r.ci_low)}, {_fmt(r.ci_high)}] | {r.years_simulated} | {r.direction} | {_fmt(r.ratio)} | "
+                   f"{r.magnitude} |")
+    return out + [""]
+
+
 def render_markdown(results: Sequence[FactResult], meta: Mapping) -> str:
     """The report as Markdown: header, one table row per fact, the real table beside simulated, then each
     fact's criterion and detail."""
@@ -107,6 +133,7 @@ def render_markdown(results: Sequence[FactResult], meta: Mapping) -> str:
                    f"{'emergent' if f.emergent else 'assumed'} | {_cell(f.measure)} |")
     out.append("")
     out += _table_lines(meta)
+    out += _historical_lines(meta)
     out += _regression_lines(meta)
     for r in results:
         f = _FACT[r.id]
@@ -199,6 +226,18 @@ def render_html(results: Sequence[FactResult], meta: Mapping, images: Mapping[st
                       "".join(f"<tr><td>{e(str(r.country))}</td><td>{e(r.indicator)}</td><td>{r.real:.4f}</td>"
                               f"<td>{r.simulated_0:.4f}</td><td>{e(_fmt(r.difference_0))}</td>"
                               f"<td>{r.simulated_last:.4f}</td></tr>" for r in comp.itertuples()) + "</table>")
+    hist = meta.get("historical")
+    hist_lines = _historical_lines(meta)
+    hist_html = f"<h2>The historical scenario against the seeds' numbers</h2><p>{e(hist_lines[2])}</p>"
+    if hist is not None and len(hist):
+        hist_html += (f"<p>{e(hist_lines[4])}</p><table><tr><th>quantity</th><th>source</th><th>years (paper)</th>"
+                      "<th>paper</th><th>simulated [95 % CI]</th><th>years (run)</th><th>direction</th><th>ratio</th>"
+                      "<th>magnitude</th></tr>" +
+                      "".join(f"<tr><td>{e(r.quantity)}</td><td>{e(r.source)}</td><td>{e(r.years)}</td>"
+                              f"<td>{e(_fmt(r.paper))}</td><td>{e(_fmt(r.simulated))} [{e(_fmt(r.ci_low))}, "
+                              f"{e(_fmt(r.ci_high))}]</td><td>{e(r.years_simulated)}</td><td>{e(r.direction)}</td>"
+                              f"<td>{e(_fmt(r.ratio))}</td><td>{e(r.magnitude)}</td></tr>" for r in hist.itertuples())
+                      + "</table>")
     reg = meta.get("regressions")
     reg_html = "<h2>The papers' regressions on the simulated panels</h2>"
     if reg is None or len(reg) == 0:
@@ -218,4 +257,4 @@ def render_html(results: Sequence[FactResult], meta: Mapping, images: Mapping[st
             f"<style>{style}</style></head><body><h1>gvc-abm: stylized facts report</h1>"
             f"<p><b>{e(summary_line(results))}.</b></p>{meta_html}<table><tr><th>id</th><th>source</th><th>paper</th>"
             "<th>estimate [95 % CI]</th><th>passed</th><th>emergent</th><th>measure</th></tr>" + "".join(rows) +
-            "</table>" + table_html + reg_html + "".join(sections) + "</body></html>\n")
+            "</table>" + table_html + hist_html + reg_html + "".join(sections) + "</body></html>\n")

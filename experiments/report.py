@@ -224,6 +224,10 @@ def run_report(out: str | Path, *, quick: bool = False, seeds: int | None = None
     from gvc_abm.analysis.facts import regression_tables
 
     meta["regressions"] = regression_tables({k: loaded[k] for k in ("catch-up", "historical") if k in loaded})
+    if "historical" in loaded:
+        from gvc_abm.analysis.facts import historical_against_seeds
+
+        meta["historical"] = historical_against_seeds(loaded["historical"])
     if "calibrated" in loaded:
         from gvc_abm.analysis.facts import real_beside_simulated
         from gvc_abm.analysis.indicators import indicators_table

@@ -166,3 +166,73 @@ def test_qy_conc_full_model_half_reads_the_core_mean_change(falls, passes):
     assert res.estimate <= 1e-12  # the paper world's closed form
     m, lo, hi, _ = mean_interval([falls[0] - 0.001, falls[0] + 0.001])
     assert f"fewer: {100 * m:.2f} [{100 * lo:.2f}, {100 * hi:.2f}] pp" in res.detail
+
+
+def _historical_panel(sign: float) -> Experiment:
+    """18 years (2000-2017), 3 seeds; every series a straight line through the seeds' numbers (times ``sign``
+    for the changes), so each comparison's answer is known: ratio 1 and direction same with sign 1."""
+    from gvc_abm.analysis.facts import SEED_NUMBERS
+
+    years = np.arange(2000, 2018)
+    tbi = {"CHN": np.interp(years, [2000, 2007], [0.106, 0.106 + sign * 0.137]),
+           "USA": np.interp(years, [2000, 2005, 2014], [-0.197, -0.271, -0.271 + sign * 0.138]),
+           "DEU": np.full(years.size, 0.17)}
+    chn_final = np.interp(years, [2001, 2013], [0.0834, 0.0834 + sign * 0.1074])
+    chn_int = np.interp(years, [2001, 2013], [0.0420, 0.0420 + sign * 0.0461])
+    countries, glob = [], []
+    for rep in range(3):
+        noise = 1e-4 * (rep - 1)
+        for t, y in enumerate(years):
+            for c in ("CHN", "USA", "DEU"):
+                share_f = chn_final[t] if c == "CHN" else (1 - chn_final[t]) / 2
+                share_i = chn_int[t] if c == "CHN" else (1 - chn_int[t]) / 2
+                countries.append({"point": "run", "replicate": rep, "period": t, "country": c, "tbi": tbi[c][t] + noise,
+                                  "exports_final": 10 * share_f, "exports_intermediate": 7 * share_i})
+            glob.append({"point": "run", "replicate": rep, "period": t,
+                         "world_openness": np.interp(y, [2000, 2008, 2017], [0.45, 0.523, 0.523 - sign * 0.106]) + noise,
+                         "intermediate_share_world_trade": np.interp(y, [2000, 2017], [0.675, 0.675 - sign * 0.093]),
+                         "restrictive_measures": 10 if y == 2000 else (0 if y <= 2009 else
+                                                                       (sign * (5720 / 1340 - 1) * 10 / 8 if sign > 0 else 0)),
+                         "hhi_exports_final": np.interp(y, [2001, 2013], [0.0878, 0.0878 + sign * 0.0198]),
+                         "hhi_exports_intermediate": np.interp(y, [2001, 2013], [0.0789, 0.0789 + sign * 0.014])})
+    assert len(SEED_NUMBERS) == 17
+    return _experiment(_frame(countries), ["run"], global_=_frame(glob))
+
+
+def test_historical_against_seeds_reads_each_number_where_the_paper_puts_it():
+    from gvc_abm.analysis.facts import historical_against_seeds
+
+    rows = historical_against_seeds(_historical_panel(1.0)).set_index(["quantity", "kind", "years"])
+    # the 2008 peak sits inside 2005-2010 and every series hits the paper's numbers: ratio 1 (2022 read at 2017
+    # where the lines end)
+    for key in [("world exports / GDP at the 2008 peak", "level", "2008"),
+                ("HHI of final-goods export markets", "change", "2001-2013"),
+                ("China's share of world intermediate exports", "change", "2001-2013"),
+                ("TBI, China", "change", "2000-2007"), ("TBI, United States", "level", "2005"),
+                ("TBI, Germany", "level", "2010"), ("intermediate share of world trade", "change", "2000-2022")]:
+        assert rows.loc[key, "ratio"] == pytest.approx(1.0, abs=1e-6), key
+    assert rows.loc[("restrictive measures in force, ratio to 2009", "ratio", "2009-2022"), "ratio"] == pytest.approx(1.0)
+    signed = rows[rows["direction"] != "n/a (a level)"]
+    assert (signed["direction"] == "same").all() and (rows["magnitude"] == "same order").all()
+    assert rows.loc[("world exports / GDP at the 2008 peak", "level", "2008"), "direction"] == "n/a (a level)"
+    flipped = historical_against_seeds(_historical_panel(-1.0)).set_index(["quantity", "kind", "years"])
+    changes = flipped.xs("change", level="kind")
+    assert (changes["direction"] == "opposite").all()
+    assert (changes["magnitude"] == "n/a (sign differs)").all()
+    assert flipped.loc[("TBI, United States", "level", "2005"), "direction"] == "same"  # a level before the turn
+    # restrictive measures that stop after 2009 stay at their 2009 count: ratio 1, neither side of 1
+    assert flipped.loc[("restrictive measures in force, ratio to 2009", "ratio", "2009-2022"), "direction"] == "unclear"
+
+
+def test_the_report_shows_the_historical_comparison():
+    from gvc_abm.analysis.facts import historical_against_seeds
+
+    hist = historical_against_seeds(_historical_panel(1.0))
+    meta = {"historical": hist}
+    md = render_markdown(evaluate({}), meta)
+    assert "## The historical scenario against the seeds' numbers" in md
+    assert "Direction as the paper's in 15 of 15 signed numbers; the same order of magnitude in 17 of 17." in md
+    assert md.count("| TBI, United States |") == 4
+    html_page = render_html(evaluate({}), meta, {})
+    assert "against the seeds' numbers</h2>" in html_page and html_page.count("<td>TBI, China</td>") == 3
+    assert "was not run" in render_markdown(evaluate({}), {})
