@@ -18,9 +18,13 @@ costs cref_j)::
 
 where b_f collects TFP, the value-added cost of the task model and the make-or-buy terms
 (:func:`_own_terms`), and wedge_j = (1 + tau_{c,o,s}) t_{c,o,s} with tau the tariff on intermediates. The ``c_j`` change only
-between periods, so a price sweep costs one exp per firm, a gather per link and one log per
-group. The map is monotone with row sums ``1 - nu_f < 1`` in log p: a contraction, solved by
-Gauss-Seidel sweeps. (sigma = 1: ``log P_fk = sum_j Lambda_j (log p_g + log wedge_j/cref_j)``.)
+between periods, so they are computed once a period, and the links are split once a period
+(:func:`_price_links`): a sector bought from one supplier, and every sector when sigma = 1
+(``log P_fk = sum_j Lambda_j (log p_g + log wedge_j/cref_j)``), is linear in log p, a plain CSR
+row plus a constant; only groups of several suppliers keep the CES form, laid out contiguously.
+A sweep then costs a mat-vec row per firm, one log per CES group and one exp per firm that
+supplies a CES group. The map is monotone with row sums ``1 - nu_f < 1`` in log p: a
+contraction, solved by Gauss-Seidel sweeps in firm order.
 
 Spending shares (Shephard's lemma, at this iteration's prices): f spends the fraction
 ``share_j = alpha_k c_j q_g / P_fk^(1-sigma)`` of its purchases on link j, and ``1 - nu_f =
@@ -88,10 +92,12 @@ WAGES_FIXED, WAGES_STICKY, WAGES_FLEXIBLE = 0, 1, 2
 
 
 @register_jitable
-def _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, tariff, tcost, sigma, coef, logrel, inv):
+def _link_terms(country, sector, firm_groups, group_ptr, supplier, link_weight, reference_cost, tariff, tcost, sigma,
+                coef, logrel, inv):
     """Per link j of buyer f and seller g: ``logrel_j = log(wedge_j / cref_j)``, ``inv_j = 1/(1 + tau)`` and
-    ``coef_j = Lambda_j exp((1 - sigma) logrel_j)`` (``Lambda_j`` for sigma = 1). The wedge's log and the
-    tariff factor are taken once per (importer, origin, sector) cell."""
+    ``coef_j = Lambda_j exp((1 - sigma) logrel_j)`` in groups of several suppliers (``Lambda_j`` for
+    sigma = 1 and for a sector's only supplier, whose coefficient no price or share reads). The wedge's
+    log and the tariff factor are taken once per (importer, origin, sector) cell."""
     F = country.shape[0]
     G = tariff.shape[0]
     S = tariff.shape[2]
@@ -106,12 +112,14 @@ def _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, 
                 tinv[c, o, s] = 1.0 / (1.0 + tariff[c, o, s])
     for f in range(F):
         c = country[f]
-        for j in range(indptr[f], indptr[f + 1]):
-            g = supplier[j]
-            lr = lwedge[c, country[g], sector[g]] - np.log(reference_cost[j])
-            logrel[j] = lr
-            inv[j] = tinv[c, country[g], sector[g]]
-            coef[j] = link_weight[j] if cd else link_weight[j] * np.exp(one * lr)
+        for k in range(firm_groups[f], firm_groups[f + 1]):
+            ces = not cd and group_ptr[k + 1] - group_ptr[k] > 1
+            for j in range(group_ptr[k], group_ptr[k + 1]):
+                g = supplier[j]
+                lr = lwedge[c, country[g], sector[g]] - np.log(reference_cost[j])
+                logrel[j] = lr
+                inv[j] = tinv[c, country[g], sector[g]]
+                coef[j] = link_weight[j] * np.exp(one * lr) if ces else link_weight[j]
 
 
 @register_jitable
@@ -138,104 +146,172 @@ def _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rent
 
 
 @register_jitable
-def _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, one, b, beta, logp, q):
-    """One Gauss-Seidel sweep for sigma != 1; returns the largest change of a log price."""
-    resid = 0.0
-    for f in range(b.shape[0]):
-        acc = 0.0
+def _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, coef, sigma):
+    """The price dual's links split once a period into a linear part and the CES groups, each laid out
+    contiguously in firm order (a sweep then streams through memory).
+
+    A sector bought from one supplier (slot weight 1) enters ``log p_f`` linearly,
+    ``alpha_k (log p_g + logrel_j)``, and so does every link when sigma = 1
+    (``alpha_k Lambda_j (log p_g + logrel_j)``): these become a plain CSR row per firm, weights
+    ``lin_weight`` on ``log p`` of ``lin_supplier`` plus the constant ``lin_const_f = sum w_j logrel_j``
+    (the wedges change only between periods). The other groups keep the CES form
+    ``alpha_k log(sum_j c_j q_g) / (1 - sigma)``: firm f's are ``multi_ptr[f]:multi_ptr[f+1]``, group i has
+    weight ``multi_alpha[i]`` and links ``multi_gptr[i]:multi_gptr[i+1]`` into ``multi_supplier``,
+    ``multi_coef`` (``c_j``) and ``multi_link`` (the link's index j). ``needs_q`` marks the firms that supply
+    a CES group, the only ones whose ``q = p^(1-sigma)`` is ever read. Returns a tuple of these eleven arrays.
+    """
+    F = firm_groups.shape[0] - 1
+    cd = abs(1.0 - sigma) < 1e-12
+    n_lin = 0
+    n_multi = 0
+    n_mlinks = 0
+    for k in range(group_ptr.shape[0] - 1):
+        n = group_ptr[k + 1] - group_ptr[k]
+        if cd or n == 1:
+            n_lin += n
+        else:
+            n_multi += 1
+            n_mlinks += n
+    lin_ptr = np.empty(F + 1, dtype=np.int64)
+    lin_supplier = np.empty(n_lin, dtype=np.int32)
+    lin_weight = np.empty(n_lin)
+    lin_const = np.zeros(F)
+    multi_ptr = np.empty(F + 1, dtype=np.int64)
+    multi_alpha = np.empty(n_multi)
+    multi_gptr = np.empty(n_multi + 1, dtype=np.int64)
+    multi_supplier = np.empty(n_mlinks, dtype=np.int32)
+    multi_coef = np.empty(n_mlinks)
+    multi_link = np.empty(n_mlinks, dtype=np.int64)
+    needs_q = np.zeros(F, dtype=np.bool_)
+    i_lin = 0
+    i_multi = 0
+    i_ml = 0
+    lin_ptr[0] = 0
+    multi_ptr[0] = 0
+    multi_gptr[0] = 0
+    for f in range(F):
+        const = 0.0
         for k in range(firm_groups[f], firm_groups[f + 1]):
             j0 = group_ptr[k]
             j1 = group_ptr[k + 1]
-            if j1 - j0 == 1:  # one supplier (slot weight 1): log(c q) = (1 - sigma)(logrel + log p), no log needed
-                acc += group_alpha[k] * one * (logrel[j0] + logp[supplier[j0]])
-            else:
-                s = 0.0
+            if cd or j1 - j0 == 1:
                 for j in range(j0, j1):
-                    s += coef[j] * q[supplier[j]]
-                acc += group_alpha[k] * np.log(s)
-        val = b[f] + beta[f] * acc / one
-        d = abs(val - logp[f])
-        if d > resid:
-            resid = d
-        logp[f] = val
-        q[f] = np.exp(one * val)
-    return resid
+                    wj = group_alpha[k] * link_weight[j] if cd else group_alpha[k]
+                    lin_supplier[i_lin] = supplier[j]
+                    lin_weight[i_lin] = wj
+                    const += wj * logrel[j]
+                    i_lin += 1
+            else:
+                multi_alpha[i_multi] = group_alpha[k]
+                for j in range(j0, j1):
+                    multi_supplier[i_ml] = supplier[j]
+                    multi_coef[i_ml] = coef[j]
+                    multi_link[i_ml] = j
+                    needs_q[supplier[j]] = True
+                    i_ml += 1
+                i_multi += 1
+                multi_gptr[i_multi] = i_ml
+        lin_const[f] = const
+        lin_ptr[f + 1] = i_lin
+        multi_ptr[f + 1] = i_multi
+    return (lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr, multi_supplier,
+            multi_coef, multi_link, needs_q)
 
 
 @register_jitable
-def _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp):
-    """One Gauss-Seidel sweep for sigma = 1 (Cobb-Douglas within sectors); returns the largest change."""
+def _sweep(lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr, multi_supplier, multi_coef,
+           needs_q, one, b, beta, logp, q):
+    """One Gauss-Seidel sweep, in firm order, of ``log p_f = b_f + beta_f (lin_f + sum_k alpha_k log(sum_j c_j
+    q_g) / (1 - sigma))`` over the links of :func:`_price_links`; returns the largest change of a log price."""
     resid = 0.0
     for f in range(b.shape[0]):
-        acc = 0.0
-        for k in range(firm_groups[f], firm_groups[f + 1]):
-            s = 0.0
-            for j in range(group_ptr[k], group_ptr[k + 1]):
-                s += coef[j] * (logp[supplier[j]] + logrel[j])
-            acc += group_alpha[k] * s
+        acc = lin_const[f]
+        for j in range(lin_ptr[f], lin_ptr[f + 1]):
+            acc += lin_weight[j] * logp[lin_supplier[j]]
+        if multi_ptr[f + 1] > multi_ptr[f]:
+            ces = 0.0
+            for i in range(multi_ptr[f], multi_ptr[f + 1]):
+                s = 0.0
+                for j in range(multi_gptr[i], multi_gptr[i + 1]):
+                    s += multi_coef[j] * q[multi_supplier[j]]
+                ces += multi_alpha[i] * np.log(s)
+            acc += ces / one
         val = b[f] + beta[f] * acc
         d = abs(val - logp[f])
         if d > resid:
             resid = d
         logp[f] = val
+        if needs_q[f]:
+            q[f] = np.exp(one * val)
     return resid
 
 
 @register_jitable
-def _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, b, beta, logp, q, tol,
-                  max_iter):
-    """Gauss-Seidel sweeps, in firm order, of ``log p_f = b_f + beta_f sum_k alpha_k log P_fk(p)``;
-    ``logp`` and ``q = p^(1-sigma)`` are updated in place. Returns (iterations, residual), the
-    residual the largest change of a log price in the last sweep."""
+def _solve_prices(links, sigma, b, beta, logp, q, tol, max_iter):
+    """Gauss-Seidel sweeps (:func:`_sweep`) of ``log p_f = b_f + beta_f sum_k alpha_k log P_fk(p)`` over
+    ``links``, the tuple of :func:`_price_links`; ``logp`` and, where read, ``q = p^(1-sigma)`` are updated
+    in place. Returns (iterations, residual), the residual the largest change of a log price in the last
+    sweep. The map is a contraction (row sums ``beta_f < 1`` in log p)."""
+    lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr, multi_supplier, multi_coef, _, \
+        needs_q = links
     one = 1.0 - sigma
-    cd = abs(one) < 1e-12
     for f in range(b.shape[0]):
-        q[f] = np.exp(one * logp[f])
+        if needs_q[f]:
+            q[f] = np.exp(one * logp[f])
     resid = np.inf
     it = 0
     while it < max_iter:
         it += 1
-        if cd:
-            resid = _sweep_cd(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, b, beta, logp)
-        else:
-            resid = _sweep_ces(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, one, b, beta, logp, q)
+        resid = _sweep(lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr, multi_supplier,
+                       multi_coef, needs_q, one, b, beta, logp, q)
         if resid <= tol:
             break
-    if cd:
-        for f in range(b.shape[0]):
-            q[f] = 1.0
     return it, resid
 
 
 @register_jitable
-def _link_shares(firm_groups, group_ptr, group_alpha, supplier, coef, sigma, q, beta, inv, t_pos, share, t_coef, tint):
-    """Spending shares of purchases at the current prices, ``share_j = alpha_k c_j q_g / P_fk^(1-sigma)``
-    (``alpha_k Lambda_j`` for sigma = 1; each firm's shares sum to 1), and from them, in the same pass,
-    the value system's coefficients in seller-major order, ``t_coef = (1 - nu_f) share_fg / (1 + tau)``
-    (the value g receives per unit of f's output), and ``tint_f = (1 - nu_f) sum_g share_fg tau / (1 + tau)``,
-    the tariff f pays per unit of output."""
-    one = 1.0 - sigma
-    cd = abs(one) < 1e-12
-    F = firm_groups.shape[0] - 1
-    for f in range(F):
+def _fixed_link_shares(firm_groups, group_ptr, group_alpha, link_weight, sigma, beta, inv, t_pos, share, t_coef,
+                       tint_fixed):
+    """The spending shares that prices cannot move, written once a period: a sector's only supplier gets
+    ``share_j = alpha_k``, and with sigma = 1 every link ``alpha_k Lambda_j``; with them the value system's
+    coefficients ``t_coef = (1 - nu_f) share_fg / (1 + tau)`` in seller-major order and ``tint_fixed_f``,
+    the tariff f pays on these links per unit of output (see :func:`_ces_link_shares`)."""
+    cd = abs(1.0 - sigma) < 1e-12
+    for f in range(firm_groups.shape[0] - 1):
         bf = beta[f]
         paid = 0.0
         for k in range(firm_groups[f], firm_groups[f + 1]):
-            j0, j1 = group_ptr[k], group_ptr[k + 1]
-            ak = group_alpha[k]
+            j0 = group_ptr[k]
+            j1 = group_ptr[k + 1]
             if cd or j1 - j0 == 1:
                 for j in range(j0, j1):
-                    share[j] = ak * coef[j] if cd else ak
-            else:
-                tot = 0.0
-                for j in range(j0, j1):
-                    tot += coef[j] * q[supplier[j]]
-                for j in range(j0, j1):
-                    share[j] = ak * coef[j] * q[supplier[j]] / tot
-            for j in range(j0, j1):
+                    share[j] = group_alpha[k] * link_weight[j] if cd else group_alpha[k]
+                    t_coef[t_pos[j]] = bf * share[j] * inv[j]
+                    paid += share[j] * (1.0 - inv[j])
+        tint_fixed[f] = bf * paid
+
+
+@register_jitable
+def _ces_link_shares(links, q, beta, inv, t_pos, tint_fixed, share, t_coef, tint):
+    """Spending shares of the CES groups of ``links`` (:func:`_price_links`) at the current prices,
+    ``share_j = alpha_k c_j q_g / P_fk^(1-sigma)`` (Shephard's lemma; with :func:`_fixed_link_shares` each
+    firm's shares sum to 1), their value coefficients ``t_coef``, and ``tint_f = (1 - nu_f) sum_g share_fg
+    tau / (1 + tau)``, the tariff f pays per unit of output."""
+    multi_ptr, multi_alpha, multi_gptr, multi_supplier, multi_coef, multi_link = links[4:10]
+    for f in range(multi_ptr.shape[0] - 1):
+        bf = beta[f]
+        paid = 0.0
+        for i in range(multi_ptr[f], multi_ptr[f + 1]):
+            ak = multi_alpha[i]
+            tot = 0.0
+            for m in range(multi_gptr[i], multi_gptr[i + 1]):
+                tot += multi_coef[m] * q[multi_supplier[m]]
+            for m in range(multi_gptr[i], multi_gptr[i + 1]):
+                j = multi_link[m]
+                share[j] = ak * multi_coef[m] * q[multi_supplier[m]] / tot
                 t_coef[t_pos[j]] = bf * share[j] * inv[j]
                 paid += share[j] * (1.0 - inv[j])
-        tint[f] = bf * paid
+        tint[f] = tint_fixed[f] + bf * paid
 
 
 @register_jitable
@@ -858,7 +934,7 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     nnz = supplier.shape[0]
     b = np.empty(F)
     bet = np.empty(F)
-    q = np.empty(F)
+    q = np.zeros(F)  # p^(1-sigma), kept only where a CES group reads it (needs_q)
     coef = np.empty(nnz)
     logrel = np.empty(nnz)
     inv = np.empty(nnz)
@@ -890,8 +966,10 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     cQa = np.empty((G * S, G))
     active = np.zeros(G, dtype=np.bool_)
     floor = wage.copy()  # sticky wages never fall below their level at the start of the period
-    _link_terms(country, sector, indptr, supplier, link_weight, reference_cost, tariff, tcost, sigma, coef, logrel, inv)
+    _link_terms(country, sector, firm_groups, group_ptr, supplier, link_weight, reference_cost, tariff, tcost, sigma,
+                coef, logrel, inv)
     _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos)
+    links = _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, coef, sigma)
     p_it_total = 0
     v_it_total = 0
     w_it = 0
@@ -909,6 +987,8 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     b0 = np.empty(F)
     _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, ones, ones, tech, kappa, eta_robot, eta_make,
                firm_groups, group_alpha, b0, bet, nu, labour_frac)
+    tint_fixed = np.empty(F)
+    _fixed_link_shares(firm_groups, group_ptr, group_alpha, link_weight, sigma, bet, inv, t_pos, share, t_coef, tint_fixed)
     log_wage = np.empty(G)
     log_rental = np.empty(G)
     while True:
@@ -918,10 +998,9 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         for f in range(F):
             c = country[f]
             b[f] = b0[f] + nu[f] * (labour_frac[f] * log_wage[c] + (1.0 - labour_frac[f]) * log_rental[c])
-        p_it, p_res = _solve_prices(firm_groups, group_ptr, group_alpha, supplier, coef, logrel, sigma, b, bet,
-                                    logp, q, inner, max_iter)
+        p_it, p_res = _solve_prices(links, sigma, b, bet, logp, q, inner, max_iter)
         p_it_total += p_it
-        _link_shares(firm_groups, group_ptr, group_alpha, supplier, coef, sigma, q, bet, inv, t_pos, share, t_coef, tint)
+        _ces_link_shares(links, q, bet, inv, t_pos, tint_fixed, share, t_coef, tint)
         _demand_shares(country, sector, weight, logp, final_tariff, tcost, taste, sigma, theta, pi, log_pindex)
         _final_coefficients(final_tariff, beta, pi, exo, fd, tfin)
         v_it, v_res = _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,

@@ -34,12 +34,12 @@ def test_a_sectors_input_price_is_the_ces_index_of_landed_prices(sigma):
         logp = np.concatenate([[0.0], np.log(p)])
         groups, ptr, alpha = np.array([0] + [1] * (k + 1)), np.array([0, k]), np.array([1.0])
         supplier, b, beta = np.arange(1, k + 1), np.zeros(k + 1), np.concatenate([[1.0], np.zeros(k)])
-        if sigma == 1.0:
-            K._sweep_cd(groups, ptr, alpha, supplier, coef, np.log(wedge / cref), b, beta, logp)
-        else:
-            q = np.exp((1.0 - sigma) * logp)
-            K._sweep_ces(groups, ptr, alpha, supplier, coef, np.log(wedge / cref), 1.0 - sigma, b, beta, logp, q)
+        links = K._price_links(groups, ptr, alpha, supplier, Lam, np.log(wedge / cref), coef, sigma)
+        q = np.exp((1.0 - sigma) * logp)
+        K._sweep(*links[:9], links[10], 1.0 - sigma, b, beta, logp, q)
         assert logp[0] == pytest.approx(want, abs=1e-12)
+        # one supplier (k = 1) or sigma = 1: the sector's index is linear in log p, with no CES group left
+        assert (len(links[5]) == 0) == (k == 1 or sigma == 1.0)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
