@@ -262,3 +262,44 @@ def test_out_of_range_network_is_refused_before_the_kernels():
     w.network.supplier[3] = w.F + 5
     with pytest.raises(ValueError, match="supplier index out of range"):
         clear(w)
+
+
+def test_the_compiled_dense_solve_is_gaussian_elimination_with_partial_pivoting():
+    """The value solve's dense solve (no BLAS, so thread counts cannot change it): equal to LAPACK to
+    rounding, and bit-identical to eliminating one row at a time (it eliminates four at once)."""
+    from numba import njit
+
+    from gvc_abm.environment import kernels as K
+
+    @njit
+    def one_row_at_a_time(A, rhs):
+        n = A.shape[0]
+        for k in range(n):
+            piv = k
+            for i in range(k + 1, n):
+                if abs(A[i, k]) > abs(A[piv, k]):
+                    piv = i
+            for j in range(n):
+                A[k, j], A[piv, j] = A[piv, j], A[k, j]
+            rhs[k], rhs[piv] = rhs[piv], rhs[k]
+            for i in range(k + 1, n):
+                f = A[i, k] / A[k, k]
+                for j in range(k, n):
+                    A[i, j] = A[i, j] - f * A[k, j]
+                rhs[i] -= f * rhs[k]
+        for k in range(n - 1, -1, -1):
+            acc = rhs[k]
+            for j in range(k + 1, n):
+                acc -= A[k, j] * rhs[j]
+            rhs[k] = acc / A[k, k]
+
+    solve = njit(K._dense_solve_loop)
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 4, 5, 7, 8, 9, 31, 126, 131):
+        A = rng.normal(size=(n, n)) + np.diag(rng.uniform(-3, 3, n))  # pivoting needed: no dominant diagonal
+        b = rng.normal(size=n)
+        got, ref = b.copy(), b.copy()
+        solve(A.copy(), got)
+        one_row_at_a_time(A.copy(), ref)
+        np.testing.assert_array_equal(got, ref)
+        np.testing.assert_allclose(A @ got, b, rtol=0, atol=1e-9 * max(1.0, np.abs(b).max()) * np.linalg.cond(A))
