@@ -788,7 +788,35 @@ def _dense_solve_many_loop(A, B):
         row_k = A[k]
         bk = B[k]
         d = row_k[k]
-        for i in range(k + 1, n):
+        i = k + 1
+        while i + 3 < n:  # four rows at a time, as in _dense_solve_loop
+            r0 = A[i]
+            r1 = A[i + 1]
+            r2 = A[i + 2]
+            r3 = A[i + 3]
+            f0 = r0[k] / d
+            f1 = r1[k] / d
+            f2 = r2[k] / d
+            f3 = r3[k] / d
+            if f0 != 0.0 or f1 != 0.0 or f2 != 0.0 or f3 != 0.0:
+                for j in range(k, n):
+                    u = row_k[j]
+                    r0[j] = r0[j] - f0 * u
+                    r1[j] = r1[j] - f1 * u
+                    r2[j] = r2[j] - f2 * u
+                    r3[j] = r3[j] - f3 * u
+                b0 = B[i]
+                b1 = B[i + 1]
+                b2 = B[i + 2]
+                b3 = B[i + 3]
+                for j in range(m):
+                    u = bk[j]
+                    b0[j] = b0[j] - f0 * u
+                    b1[j] = b1[j] - f1 * u
+                    b2[j] = b2[j] - f2 * u
+                    b3[j] = b3[j] - f3 * u
+            i += 4
+        while i < n:
             row_i = A[i]
             fct = row_i[k] / d
             if fct != 0.0:
@@ -797,6 +825,7 @@ def _dense_solve_many_loop(A, B):
                 bi = B[i]
                 for j in range(m):
                     bi[j] = bi[j] - fct * bk[j]
+            i += 1
     for k in range(n - 1, -1, -1):
         bk = B[k]
         for i in range(k + 1, n):

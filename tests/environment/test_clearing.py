@@ -303,3 +303,20 @@ def test_the_compiled_dense_solve_is_gaussian_elimination_with_partial_pivoting(
         one_row_at_a_time(A.copy(), ref)
         np.testing.assert_array_equal(got, ref)
         np.testing.assert_allclose(A @ got, b, rtol=0, atol=1e-9 * max(1.0, np.abs(b).max()) * np.linalg.cond(A))
+
+
+def test_the_compiled_dense_solve_with_many_right_hand_sides_equals_lapack():
+    from numba import njit
+
+    from gvc_abm.environment import kernels as K
+
+    solve = njit(K._dense_solve_many_loop)
+    rng = np.random.default_rng(3)
+    for n in (1, 3, 4, 6, 9, 28, 126):
+        A = rng.normal(size=(n, n)) + np.diag(rng.uniform(-3, 3, n))
+        A[rng.random((n, n)) < 0.3] = 0.0  # zeros below pivots: rows with nothing to eliminate
+        A += np.diag(np.where(np.abs(np.diag(A)) < 0.5, 2.0, 0.0))
+        B = rng.normal(size=(n, 5))
+        got = B.copy()
+        solve(A.copy(), got)
+        np.testing.assert_allclose(got, np.linalg.solve(A, B), rtol=1e-9, atol=1e-9 * np.linalg.cond(A))
