@@ -40,7 +40,7 @@ from pathlib import Path
 import mesa
 import numpy as np
 import pandas as pd
-from numba import njit
+from numba import njit, prange
 
 from gvc_abm.agents import rules
 from gvc_abm.agents.firm import Firm
@@ -123,36 +123,56 @@ class RunResult:
     sectors: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-@njit(cache=True)
+#: Firms are decided in this many fixed blocks, spread over the threads (numba's ``prange``). A firm's
+#: decisions read the period's prices, its own links and its own pre-drawn numbers and write only its own
+#: state, so neither the blocks' order nor the thread count can change a result; each block has its own
+#: work space and its own switch count, summed in block order.
+DECISION_BLOCKS = 64
+
+
+@njit(cache=True, parallel=True)
 def _decide_firms(F, head, u_review, u_origin, u_firm, tail, automate):
-    """Fast engine: every firm reviews its suppliers and automates (the rules, compiled)."""
+    """Fast engine: every firm reviews its suppliers and automates (the rules, compiled), on all threads."""
     # the tuples unpacked by name so that numba inlines the rules into this loop (a call with some twenty
     # array arguments per firm would cost more than the decisions themselves)
     (country, sector, firm_groups, group_ptr, supplier, link_weight, reference_cost, share, price, reference_price,
      reference_wedge, tariff, trade_cost, risk, subsidy, local_content, cell_start, reach_cdf) = head
-    review_rate, sigma, switching_cost, work_cost, work_domestic = tail
+    review_rate, sigma, switching_cost, work_cost, _ = tail
     (a_country, a_sector, automation, insourcing, nu, nu0, robot_productivity, make_productivity, kappa, wage, rental,
      eta_robot, eta_make, automation_speed, insourcing_speed, a_groups, a_ptr, group_alpha, a_supplier, a_weight,
      a_reference_cost, a_price, a_tariff, a_trade_cost, a_sigma, work) = automate
-    switches = 0
-    for f in range(F):
-        switches += rules.firm_review(
-            f, country, sector, firm_groups, group_ptr, supplier, link_weight, reference_cost, share, price,
-            reference_price, reference_wedge, tariff, trade_cost, risk, subsidy, local_content, cell_start, reach_cdf,
-            u_review[f], u_origin[f], u_firm[f], review_rate, sigma, switching_cost, work_cost, work_domestic,
-        )
-        rules.firm_automate(
-            f, a_country, a_sector, automation, insourcing, nu, nu0, robot_productivity, make_productivity, kappa, wage,
-            rental, eta_robot, eta_make, automation_speed, insourcing_speed, a_groups, a_ptr, group_alpha, a_supplier,
-            a_weight, a_reference_cost, a_price, a_tariff, a_trade_cost, a_sigma, work,
-        )
-    return switches
+    K = max(work_cost.shape[0], work.shape[0])
+    size = (F + DECISION_BLOCKS - 1) // DECISION_BLOCKS
+    switches = np.zeros(DECISION_BLOCKS, dtype=np.int64)
+    for block in prange(DECISION_BLOCKS):
+        block_cost = np.empty(K)
+        block_domestic = np.empty(K, dtype=np.bool_)
+        block_work = np.empty(K)
+        n = 0
+        for f in range(block * size, min(F, (block + 1) * size)):
+            n += rules.firm_review(
+                f, country, sector, firm_groups, group_ptr, supplier, link_weight, reference_cost, share, price,
+                reference_price, reference_wedge, tariff, trade_cost, risk, subsidy, local_content, cell_start,
+                reach_cdf, u_review[f], u_origin[f], u_firm[f], review_rate, sigma, switching_cost, block_cost,
+                block_domestic,
+            )
+            rules.firm_automate(
+                f, a_country, a_sector, automation, insourcing, nu, nu0, robot_productivity, make_productivity, kappa,
+                wage, rental, eta_robot, eta_make, automation_speed, insourcing_speed, a_groups, a_ptr, group_alpha,
+                a_supplier, a_weight, a_reference_cost, a_price, a_tariff, a_trade_cost, a_sigma, block_work,
+            )
+        switches[block] = n
+    total = 0
+    for block in range(DECISION_BLOCKS):
+        total += switches[block]
+    return total
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _diffuse_firms(F, indptr, supplier, share, country, log_productivity, reach, rate, gain):
-    """Fast engine: every firm's log-productivity gain from its suppliers (the rule, compiled), into ``gain``."""
-    for f in range(F):
+    """Fast engine: every firm's log-productivity gain from its suppliers (the rule, compiled), into ``gain``;
+    each firm's gain is its own, so the threads cannot change it."""
+    for f in prange(F):
         gain[f] = rules.firm_diffusion(f, indptr, supplier, share, country, log_productivity, reach, rate)
 
 

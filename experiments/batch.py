@@ -62,6 +62,11 @@ __all__ = ["BLAS_ENV", "RUN_TABLES", "RunOutput", "run_table", "run_tables", "ru
 #: One BLAS / OpenMP thread per worker process: the small indicator solves of a run
 #: oversubscribe the cores otherwise (a 500-firm run takes 5-13 s instead of 0.3-2 s).
 BLAS_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: What a spawned worker process starts with: one BLAS thread and one numba thread (a batch
+#: parallelises over runs; the numbers do not depend on the thread count). numba's thread count is set
+#: only inside the new process (the Nanny's ``env``), never in a live one: numba refuses a change once
+#: its threads run, and Dask's ``pre-spawn-environ`` is written into the spawning process's own environ.
+WORKER_ENV = BLAS_ENV | {"NUMBA_NUM_THREADS": "1"}
 MANIFEST, RUNS, DATASET = "manifest.parquet", "runs", "dataset"
 #: The tables of a run written beside its run table, ``runs/<table>/<run_id>.parquet``, and the
 #: attribute of :class:`~gvc_abm.environment.model.RunResult` holding each.
@@ -510,7 +515,7 @@ def _local_cluster(workers: int, retries: int):
                           "distributed.nanny.pre-spawn-environ":
                               dask.config.get("distributed.nanny.pre-spawn-environ", {}) | BLAS_ENV}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=dashboard, env=BLAS_ENV, silence_logs=logging.ERROR)
+                               dashboard_address=dashboard, env=WORKER_ENV, silence_logs=logging.ERROR)
     return cluster, Client(cluster, set_as_default=False)
 
 
