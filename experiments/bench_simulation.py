@@ -30,7 +30,7 @@ from gvc_abm.environment.model import GVCModel
 
 from .benchmarks import peak_rss_mb
 
-__all__ = ["bench_simulation"]
+__all__ = ["bench_simulation", "state_bytes"]
 
 
 def _warm_up(engine: str) -> None:
@@ -98,7 +98,9 @@ def bench_model(firms: int, links: int, periods: int, engine: str = "numba", see
         "world": {"kind": "default", "firms": {"count": firms, "links": links}},
         "periods": periods, "engine": engine, "drivers": drivers,
     })
+    t0 = time.perf_counter()
     model = GVCModel(cfg, seed)
+    build = time.perf_counter() - t0
     parts, totals, switches = [], [], []
     for _ in range(periods):
         t0 = time.perf_counter()
@@ -107,6 +109,7 @@ def bench_model(firms: int, links: int, periods: int, engine: str = "numba", see
         parts.append(model.timings)
         switches.append(model.switches)
     return {
+        "model_build_seconds": build,
         "period_seconds": float(np.mean(totals)),
         "decision_seconds_per_period": float(np.mean([p["decisions"] for p in parts])),
         "model_clearing_seconds_per_period": float(np.mean([p["clearing"] for p in parts])),
@@ -114,6 +117,18 @@ def bench_model(firms: int, links: int, periods: int, engine: str = "numba", see
         "switches_per_period": float(np.mean(switches)),
         "model_converged": bool(all(c["converged"] for c in model.convergence)),
     }
+
+
+def state_bytes(world) -> tuple[float, float]:
+    """Bytes of the world's state per firm (the firms' arrays, their row and group pointers) and per
+    link (supplier, share, slot weight, benchmark cost, and its sector group's pointer and exponent,
+    spread over the group's links): what a run holds between periods, before the clearing's work space."""
+    fs, net = world.firms, world.network
+    per_firm = sum(v.nbytes for v in vars(fs).values() if isinstance(v, np.ndarray))
+    per_firm += net.indptr.nbytes + net.firm_groups.nbytes
+    per_link = sum(a.nbytes for a in (net.supplier, net.share, net.weight, net.reference_cost, net.group_ptr,
+                                      net.group_alpha))
+    return per_firm / world.F, per_link / max(net.nnz, 1)
 
 
 def bench_simulation(
@@ -149,9 +164,15 @@ def bench_simulation(
     n_iter = float(np.mean(iters))
     clear_s = float(np.mean(clearing))
     matvec = _matvec_seconds(world)
+    per_firm, per_link = state_bytes(world)
+    import numba
+
     out = {
         "benchmark": "simulation",
         "engine": engine,
+        "threads": int(numba.get_num_threads()),
+        "state_bytes_per_firm": per_firm,
+        "state_bytes_per_link": per_link,
         "firms": int(world.F),
         "links": int(links),
         "nnz": int(world.network.nnz),

@@ -54,20 +54,7 @@ def bench(
         from ..bench_simulation import bench_simulation  # the simulation stack loads only when asked for
 
         result = bench_simulation(firms, links, periods, engine=engine, compare_reference=compare_reference, seed=seed)
-        line = (
-            f"simulation, {result['firms']:,} firms x {links} links ({engine}): {result['seconds_per_period']:.3f} s per period, "
-            f"clearing {result['clearing_seconds_per_period']:.3f} s in {result['clearing_iterations_per_period']:.0f} iterations "
-            f"({result['seconds_per_clearing_iteration'] * 1e3:.2f} ms each, {result['iteration_over_matvec']:.1f}x a scipy CSR mat-vec), "
-            f"peak RSS {result['peak_rss_mb']:.0f} MB; whole agent-model period {result['period_seconds']:.3f} s "
-            f"(decisions {result['decision_seconds_per_period']:.3f} s, clearing {result['model_clearing_seconds_per_period']:.3f} s, "
-            f"MRIO and indicators {result['mrio_indicator_seconds_per_period']:.3f} s)"
-        )
-        if compare_reference:
-            line += (f"; reference clearing {result['reference_seconds_per_period']:.2f} s per period, speedup {result['speedup']:.0f}x; "
-                     f"Mesa engine whole period {result['mesa_period_seconds']:.2f} s, speedup {result['period_speedup']:.0f}x")
-        if not result["converged"]:
-            line += " [not converged]"
-        Console().print(line)
+        Console().print(simulation_table(result, engine))
         if json_out is not None:
             write_json(json_out, result, what="--json")
         return
@@ -93,3 +80,41 @@ def bench(
         )
     if json_out is not None:
         write_json(json_out, result, what="--json")
+
+
+def simulation_table(result: dict, engine: str):
+    """``gvc bench --firms``'s figures as a table: build, decisions, clearing (iterations, seconds per
+    iteration and its ratio to the CSR mat-vec of the same network, timed in the same run), MRIO and
+    indicators, memory and threads."""
+    from rich.table import Table
+
+    r = result
+    table = Table(title=f"simulation, {r['firms']:,} firms x {r['links']} links, {r['nnz']:,} links in all "
+                        f"({engine}, {r['threads']} thread{'s' if r['threads'] != 1 else ''})", title_justify="left")
+    table.add_column("what")
+    table.add_column("figure", justify="right")
+    table.add_column("note")
+    rows = [
+        ("world built", f"{r['build_seconds']:.2f} s", "default world, without its flexible-wage equilibration"),
+        ("model built (world and agents)", f"{r['model_build_seconds']:.2f} s", "GVCModel, equilibrated"),
+        ("whole agent-model period", f"{r['period_seconds']:.3f} s", f"mean of {r['periods']} periods, warm start"),
+        ("  decisions", f"{r['decision_seconds_per_period']:.3f} s", f"{r['switches_per_period']:.0f} supplier switches"),
+        ("  clearing", f"{r['model_clearing_seconds_per_period']:.3f} s", ""),
+        ("  MRIO and indicators", f"{r['mrio_indicator_seconds_per_period']:.3f} s", ""),
+        ("cold clearing", f"{r['clearing_seconds_per_period']:.3f} s",
+         f"{r['clearing_iterations_per_period']:.0f} iterations: {r['price_iterations_per_period']:.0f} price sweeps, "
+         f"{r['value_iterations_per_period']:.0f} value iterations"),
+        ("  per iteration", f"{r['seconds_per_clearing_iteration'] * 1e3:.2f} ms",
+         f"{r['iteration_over_matvec']:.1f}x a scipy CSR mat-vec ({r['scipy_csr_matvec_seconds'] * 1e3:.2f} ms)"),
+        ("state per firm", f"{r['state_bytes_per_firm']:.0f} B", "firm arrays and row pointers"),
+        ("state per link", f"{r['state_bytes_per_link']:.0f} B", "link arrays and their sector groups"),
+        ("peak memory", f"{r['peak_rss_mb']:.0f} MB", "resident, whole process"),
+    ]
+    if "reference_seconds_per_period" in r:
+        rows += [("reference clearing", f"{r['reference_seconds_per_period']:.2f} s", f"plain Python, {r['speedup']:.0f}x slower"),
+                 ("Mesa engine period", f"{r['mesa_period_seconds']:.2f} s", f"{r['period_speedup']:.0f}x the numba period")]
+    for row in rows:
+        table.add_row(*row)
+    if not r["converged"] or not r.get("model_converged", True):
+        table.caption = "[not converged]"
+    return table

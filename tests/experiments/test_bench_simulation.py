@@ -16,6 +16,32 @@ def test_bench_simulation_fields(tmp_path):
     data = json.loads(out.read_text())
     assert FIELDS | {"reference_seconds_per_period", "speedup"} <= set(data)
     assert data["firms"] == 150 and data["links"] == 4 and data["periods"] == 1 and data["converged"]
+    assert data["threads"] >= 1 and data["model_build_seconds"] > 0
+
+
+def test_bench_prints_one_table_with_every_figure(capsys):
+    assert main(["bench", "--firms", "150", "--links", "4", "--periods", "1"]) == 0
+    out = capsys.readouterr().out
+    for row in ("world built", "model built", "decisions", "cold clearing", "per iteration", "mat-vec",
+                "MRIO and indicators", "state per firm", "state per link", "peak memory", "thread"):
+        assert row in out, row
+
+
+def test_state_bytes_by_hand():
+    import numpy as np
+
+    from gvc_abm.environment.builders import build_default_world
+    from gvc_abm.environment.config import DefaultWorldConfig, FirmsConfig
+    from gvc_abm.experiments.bench_simulation import state_bytes
+
+    w = build_default_world(DefaultWorldConfig(firms=FirmsConfig(count=300, links=4)), np.random.default_rng(0),
+                            equilibrate=False)
+    per_firm, per_link = state_bytes(w)
+    n_groups = len(w.network.group_alpha)
+    # four 8-byte numbers a link, and a group's pointer and exponent (8 + 8 bytes) spread over its links
+    assert per_link == (4 * 8 * w.network.nnz + 16 * n_groups + 8) / w.network.nnz
+    firm_arrays = sum(v.nbytes for v in vars(w.firms).values() if isinstance(v, np.ndarray))
+    assert per_firm == (firm_arrays + 2 * 8 * (w.F + 1)) / w.F
 
 
 def test_bench_simulation_refuses_bad_input(tmp_path, capsys):
