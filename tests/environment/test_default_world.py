@@ -12,7 +12,7 @@ from gvc_abm.analysis.trade import intermediate_share_of_trade, trade_flows
 from gvc_abm.environment.aggregate import aggregate
 from gvc_abm.environment.builders import build_default_world
 from gvc_abm.environment.clearing import clear
-from gvc_abm.environment.config import DEFAULT_REGIONS, DefaultWorldConfig
+from gvc_abm.environment.config import DEFAULT_REGIONS, DefaultWorldConfig, FirmsConfig
 
 #: WIOD 2011 aggregates computed from the table (how: see the file's note).
 WIOD = json.loads((Path(__file__).resolve().parents[1] / "data" / "wiod_2011.json").read_text())
@@ -53,3 +53,30 @@ def test_sector_trade_is_wiods(period0):
     split = f.sector_exports_intermediate.reshape(G, N).sum(axis=0) / ex
     np.testing.assert_allclose(split, WIOD["intermediate_export_share"], atol=0.1)
     assert ratio[-1] < 0.2 * ratio[:-1].min()  # local services are bought where they are made
+
+
+def test_a_large_world_searches_its_benchmark_from_a_small_ones_to_the_same_wages(monkeypatch):
+    """The warm start of the benchmark wage search (a smaller world's wages and Jacobian) changes the
+    way to the benchmark, not the benchmark: wages, prices and outputs equal to rounding, fewer clearings."""
+    from gvc_abm.environment import builders as B
+
+    cfg = DefaultWorldConfig(firms=FirmsConfig(count=3000, links=6))
+    counts = []
+    real = B.equilibrate_benchmark
+
+    def counting(*args, **kwargs):
+        n = real(*args, **kwargs)
+        counts.append((kwargs.get("start") is not None, n))
+        return n
+
+    monkeypatch.setattr(B, "equilibrate_benchmark", counting)
+    cold = B.build_default_world(cfg, np.random.default_rng(4))
+    monkeypatch.setattr(B, "WARM_START_FIRMS", 600)
+    monkeypatch.setattr(B, "WARM_START_ABOVE", 2000)
+    warm = B.build_default_world(cfg, np.random.default_rng(4))
+    np.testing.assert_allclose(warm.country_state.wage, cold.country_state.wage, rtol=1e-10)
+    np.testing.assert_allclose(warm.firms.price, cold.firms.price, rtol=1e-10)
+    np.testing.assert_allclose(warm.firms.output, cold.firms.output, rtol=1e-9)
+    (was_warm_cold, n_cold), (small_warm, _), (was_warm, n_warm) = counts
+    assert not was_warm_cold and not small_warm and was_warm
+    assert n_warm < n_cold / 2

@@ -41,6 +41,10 @@ def test_every_facts_experiment_runs_and_the_json_has_every_id(quick_report):
     md = (out / "report.md").read_text()
     html = (out / "report.html").read_text()
     assert "--quick" in md and re.search(r"\d+ of 19 facts pass; \d+ of those are emergent", md)
+    # the historical run against the seeds' own numbers, all 17 of them, each with a direction
+    section = md.split("## The historical scenario against the seeds' numbers")[1].split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| quantity")]
+    assert len(rows) == 17 and all(re.search(r"\| (same|opposite|unclear|n/a \(a level\)) \|", r) for r in rows)
     assert html.count("data:image/png;base64,") == len(FACT_IDS)
     assert all((out / "figures" / f"{i}.png").stat().st_size > 1000 for i in FACT_IDS)
 
