@@ -666,9 +666,9 @@ def equilibrate_benchmark(world: World, insourcing: float = 0.0, *, tol: float =
     country's expenditure would not be positive). At the end the world is its own
     cost-minimizing, full-employment benchmark, so sticky wages and the agents only matter once
     something changes. With ``start`` (wages near the benchmark's, e.g. a smaller world's), the search
-    begins there with the deficits in full, and falls back to the path above if that fails. ``jacobian``
-    (G x G), if given, is Broyden's starting matrix with ``start`` and receives the last one. Returns the
-    clearings used; raises RuntimeError if it cannot get there.
+    begins there with the deficits in full, and falls back to the path above if that fails; ``jacobian``
+    (G x G), if given, is Broyden's starting matrix with ``start``. Returns the clearings used; raises
+    RuntimeError if it cannot get there.
     """
     from .clearing import clear
 
@@ -678,7 +678,7 @@ def equilibrate_benchmark(world: World, insourcing: float = 0.0, *, tol: float =
     def solve(share: float, J0: np.ndarray | None = None) -> tuple[bool, int]:
         """Broyden's method (Broyden 1965) on x = log w, F(x) = log(N / L) of the benchmark at x,
         started at J0 or J = -I (labour demand has unit elasticity to a common wage change at a given
-        nominal GDP), steps of at most 0.5 log points; the last J is left in ``jacobian``."""
+        nominal GDP), steps of at most 0.5 log points."""
         cs.deficit[:] = share * deficit
         G = world.G
         J = -np.eye(G) if J0 is None else J0.copy()
@@ -693,8 +693,6 @@ def equilibrate_benchmark(world: World, insourcing: float = 0.0, *, tol: float =
             cs.capital[:] = res.capital_income / cs.rental  # the robot capital the benchmark uses is the endowment
             F = np.log(res.employment / cs.labour_force)
             if np.max(np.abs(F)) <= tol * 0.05:  # within the factor loop's own tolerance: period 0 has nothing to do
-                if jacobian is not None:
-                    jacobian[:] = J
                 return True, it
             if F_prev is not None:
                 J += np.outer(F - F_prev - J @ dx, dx) / float(dx @ dx)

@@ -92,17 +92,12 @@ WAGES_FIXED, WAGES_STICKY, WAGES_FLEXIBLE = 0, 1, 2
 
 
 @register_jitable
-def _link_terms(country, sector, firm_groups, group_ptr, supplier, link_weight, reference_cost, tariff, tcost, sigma,
-                coef, logrel, inv):
-    """Per link j of buyer f and seller g: ``logrel_j = log(wedge_j / cref_j)``, ``inv_j = 1/(1 + tau)`` and
-    ``coef_j = Lambda_j exp((1 - sigma) logrel_j)`` in groups of several suppliers (``Lambda_j`` for
-    sigma = 1 and for a sector's only supplier, whose coefficient no price or share reads). The wedge's
-    log and the tariff factor are taken once per (importer, origin, sector) cell."""
+def _link_terms(country, sector, indptr, supplier, reference_cost, tariff, tcost, logrel, inv):
+    """Per link j of buyer f and seller g: ``logrel_j = log(wedge_j / cref_j)`` and ``inv_j = 1/(1 + tau)``.
+    The wedge's log and the tariff factor are taken once per (importer, origin, sector) cell."""
     F = country.shape[0]
     G = tariff.shape[0]
     S = tariff.shape[2]
-    one = 1.0 - sigma
-    cd = abs(one) < 1e-12
     lwedge = np.empty((G, G, S))
     tinv = np.empty((G, G, S))
     for c in range(G):
@@ -112,14 +107,10 @@ def _link_terms(country, sector, firm_groups, group_ptr, supplier, link_weight, 
                 tinv[c, o, s] = 1.0 / (1.0 + tariff[c, o, s])
     for f in range(F):
         c = country[f]
-        for k in range(firm_groups[f], firm_groups[f + 1]):
-            ces = not cd and group_ptr[k + 1] - group_ptr[k] > 1
-            for j in range(group_ptr[k], group_ptr[k + 1]):
-                g = supplier[j]
-                lr = lwedge[c, country[g], sector[g]] - np.log(reference_cost[j])
-                logrel[j] = lr
-                inv[j] = tinv[c, country[g], sector[g]]
-                coef[j] = link_weight[j] * np.exp(one * lr) if ces else link_weight[j]
+        for j in range(indptr[f], indptr[f + 1]):
+            g = supplier[j]
+            logrel[j] = lwedge[c, country[g], sector[g]] - np.log(reference_cost[j])
+            inv[j] = tinv[c, country[g], sector[g]]
 
 
 @register_jitable
@@ -146,7 +137,7 @@ def _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rent
 
 
 @register_jitable
-def _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, coef, sigma):
+def _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma):
     """The price dual's links split once a period into a linear part and the CES groups, each laid out
     contiguously in firm order (a sweep then streams through memory).
 
@@ -157,11 +148,13 @@ def _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, log
     (the wedges change only between periods). The other groups keep the CES form
     ``alpha_k log(sum_j c_j q_g) / (1 - sigma)``: firm f's are ``multi_ptr[f]:multi_ptr[f+1]``, group i has
     weight ``multi_alpha[i]`` and links ``multi_gptr[i]:multi_gptr[i+1]`` into ``multi_supplier``,
-    ``multi_coef`` (``c_j``) and ``multi_link`` (the link's index j). ``needs_q`` marks the firms that supply
+    ``multi_coef`` (``c_j = Lambda_j exp((1 - sigma) logrel_j)``, the only links that need it) and
+    ``multi_link`` (the link's index j). ``needs_q`` marks the firms that supply
     a CES group, the only ones whose ``q = p^(1-sigma)`` is ever read. Returns a tuple of these eleven arrays.
     """
     F = firm_groups.shape[0] - 1
-    cd = abs(1.0 - sigma) < 1e-12
+    one = 1.0 - sigma
+    cd = abs(one) < 1e-12
     n_lin = 0
     n_multi = 0
     n_mlinks = 0
@@ -205,7 +198,7 @@ def _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, log
                 multi_alpha[i_multi] = group_alpha[k]
                 for j in range(j0, j1):
                     multi_supplier[i_ml] = supplier[j]
-                    multi_coef[i_ml] = coef[j]
+                    multi_coef[i_ml] = link_weight[j] * np.exp(one * logrel[j])
                     multi_link[i_ml] = j
                     needs_q[supplier[j]] = True
                     i_ml += 1
@@ -441,6 +434,18 @@ def _final_coefficients(tariff, beta, pi, exo, fd, tfin):
         tfin[c] = t
 
 
+@register_jitable
+def _eliminate_four(row_k, r0, r1, r2, r3, f0, f1, f2, f3, start):
+    """``r_i[j] -= f_i row_k[j]`` for j >= start on four rows at once, sharing each load of the pivot row
+    (each element gets the same operation as one row at a time, so the result is bit-identical)."""
+    for j in range(start, row_k.shape[0]):
+        u = row_k[j]
+        r0[j] = r0[j] - f0 * u
+        r1[j] = r1[j] - f1 * u
+        r2[j] = r2[j] - f2 * u
+        r3[j] = r3[j] - f3 * u
+
+
 def _dense_solve(A, rhs):
     """Solve A x = rhs in place (small dense A): LAPACK through numpy in Python; in numba,
     Gaussian elimination with partial pivoting (:func:`_dense_solve_loop`)."""
@@ -481,12 +486,7 @@ def _dense_solve_loop(A, rhs):
             f1 = r1[k] / d
             f2 = r2[k] / d
             f3 = r3[k] / d
-            for j in range(k, n):
-                u = row_k[j]
-                r0[j] = r0[j] - f0 * u
-                r1[j] = r1[j] - f1 * u
-                r2[j] = r2[j] - f2 * u
-                r3[j] = r3[j] - f3 * u
+            _eliminate_four(row_k, r0, r1, r2, r3, f0, f1, f2, f3, k)
             rhs[i] -= f0 * rhs[k]
             rhs[i + 1] -= f1 * rhs[k]
             rhs[i + 2] -= f2 * rhs[k]
@@ -799,22 +799,8 @@ def _dense_solve_many_loop(A, B):
             f2 = r2[k] / d
             f3 = r3[k] / d
             if f0 != 0.0 or f1 != 0.0 or f2 != 0.0 or f3 != 0.0:
-                for j in range(k, n):
-                    u = row_k[j]
-                    r0[j] = r0[j] - f0 * u
-                    r1[j] = r1[j] - f1 * u
-                    r2[j] = r2[j] - f2 * u
-                    r3[j] = r3[j] - f3 * u
-                b0 = B[i]
-                b1 = B[i + 1]
-                b2 = B[i + 2]
-                b3 = B[i + 3]
-                for j in range(m):
-                    u = bk[j]
-                    b0[j] = b0[j] - f0 * u
-                    b1[j] = b1[j] - f1 * u
-                    b2[j] = b2[j] - f2 * u
-                    b3[j] = b3[j] - f3 * u
+                _eliminate_four(row_k, r0, r1, r2, r3, f0, f1, f2, f3, k)
+                _eliminate_four(bk, B[i], B[i + 1], B[i + 2], B[i + 3], f0, f1, f2, f3, 0)
             i += 4
         while i < n:
             row_i = A[i]
@@ -989,7 +975,6 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     b = np.empty(F)
     bet = np.empty(F)
     q = np.zeros(F)  # p^(1-sigma), kept only where a CES group reads it (needs_q)
-    coef = np.empty(nnz)
     logrel = np.empty(nnz)
     inv = np.empty(nnz)
     t_indptr = np.empty(F + 1, dtype=np.int64)
@@ -1020,10 +1005,9 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     cQa = np.empty((G * S, G))
     active = np.zeros(G, dtype=np.bool_)
     floor = wage.copy()  # sticky wages never fall below their level at the start of the period
-    _link_terms(country, sector, firm_groups, group_ptr, supplier, link_weight, reference_cost, tariff, tcost, sigma,
-                coef, logrel, inv)
+    _link_terms(country, sector, indptr, supplier, reference_cost, tariff, tcost, logrel, inv)
     _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos)
-    links = _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, coef, sigma)
+    links = _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma)
     p_it_total = 0
     v_it_total = 0
     w_it = 0

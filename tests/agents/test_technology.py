@@ -30,11 +30,10 @@ def test_a_sectors_input_price_is_the_ces_index_of_landed_prices(sigma):
         # new log price is log P, with c_j = Lambda_j (wedge/cref)^(1-sigma) and q_g = p_g^(1-sigma)
         p = rng.uniform(0.5, 2.0, k)
         wedge = landed / p
-        coef = Lam if sigma == 1.0 else Lam * (wedge / cref) ** (1.0 - sigma)
         logp = np.concatenate([[0.0], np.log(p)])
         groups, ptr, alpha = np.array([0] + [1] * (k + 1)), np.array([0, k]), np.array([1.0])
         supplier, b, beta = np.arange(1, k + 1), np.zeros(k + 1), np.concatenate([[1.0], np.zeros(k)])
-        links = K._price_links(groups, ptr, alpha, supplier, Lam, np.log(wedge / cref), coef, sigma)
+        links = K._price_links(groups, ptr, alpha, supplier, Lam, np.log(wedge / cref), sigma)
         q = np.exp((1.0 - sigma) * logp)
         K._sweep(*links[:9], links[10], 1.0 - sigma, b, beta, logp, q)
         assert logp[0] == pytest.approx(want, abs=1e-12)
