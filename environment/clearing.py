@@ -112,6 +112,7 @@ def clear(
     engine: str = "numba",
     warn: bool = True,
     jacobian: np.ndarray | None = None,
+    parallel: bool | None = None,
 ) -> ClearingResult:
     """Clear one period on ``world`` and write prices, outputs, spending shares and wages back to its state.
 
@@ -133,6 +134,10 @@ def clear(
     engine : "numba" or "reference".
     jacobian : array (2G, 2G), optional
         Receives the factor loop's last Broyden matrix (an output, for diagnostics).
+    parallel : bool, optional
+        Run the passes over the firms in parallel blocks (Jacobi price sweeps instead of Gauss-Seidel);
+        default: from ``kernels.PARALLEL_FIRMS`` firms. Either way the result does not depend on the
+        number of threads.
     """
     if flexible is not None:
         wage_mode = "flexible" if flexible else "sticky"
@@ -181,7 +186,7 @@ def clear(
         pol.tariff, pol.final(), pol.trade_cost, pol.taste, pol.beta, pol.exogenous,
         float(pol.sigma), world.kappa, float(world.eta_robot), float(world.eta_make),
         WAGE_MODES[wage_mode], float(anchor if anchor is not None else world.numeraire), float(step),
-        float(tol), int(max_iter), int(max_wage_iter),
+        float(tol), int(max_iter), int(max_wage_iter), bool(F >= K.PARALLEL_FIRMS if parallel is None else parallel),
         logp, X, share, nu, theta, pi, log_pindex, fd, tfin, tint, lab, jacobian, info,
     )
     price = np.exp(logp)

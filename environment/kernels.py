@@ -24,7 +24,8 @@ between periods, so they are computed once a period, and the links are split onc
 row plus a constant; only groups of several suppliers keep the CES form, laid out contiguously.
 A sweep then costs a mat-vec row per firm, one log per CES group and one exp per firm that
 supplies a CES group. The map is monotone with row sums ``1 - nu_f < 1`` in log p: a
-contraction, solved by Gauss-Seidel sweeps in firm order.
+contraction, solved by Gauss-Seidel sweeps in firm order (in parallel worlds, :data:`PARALLEL_FIRMS`, by
+Jacobi sweeps over fixed blocks of firms).
 
 Spending shares (Shephard's lemma, at this iteration's prices): f spends the fraction
 ``share_j = alpha_k c_j q_g / P_fk^(1-sigma)`` of its purchases on link j, and ``1 - nu_f =
@@ -76,8 +77,10 @@ a price held fixed. (A country with ``K_c = 0`` has no robots to rent and keeps 
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numba.extending import overload, register_jitable
 
 from gvc_abm.agents import technology as T
@@ -90,8 +93,24 @@ INFO_SIZE = 8
 WAGES_FIXED, WAGES_STICKY, WAGES_FLEXIBLE = 0, 1, 2
 
 
+#: Worlds with at least this many firms run the clearing's passes over the firms in parallel, in fixed
+#: blocks (:data:`BLOCKS`) spread over numba's threads (``prange``); smaller worlds run the same code
+#: serially (a parallel region costs more than it saves there). Either way each block writes only its
+#: own entries and partial sums are added in block order, so results do not depend on the thread count.
+PARALLEL_FIRMS = 20_000
+BLOCKS = 16
 
-@register_jitable
+
+def _serial_twin(fn):
+    """``fn`` registered as a parallel numba function, and a twin of it (same code, another name)
+    registered serial, for worlds below :data:`PARALLEL_FIRMS`; returns the twin. In plain Python both
+    are the same function (``prange`` is ``range``)."""
+    register_jitable(parallel=True)(fn)
+    twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_serial", fn.__defaults__, fn.__closure__)
+    twin.__doc__ = fn.__doc__
+    return register_jitable(twin)
+
+
 def _link_terms(country, sector, indptr, supplier, reference_cost, tariff, tcost, logrel, inv):
     """Per link j of buyer f and seller g: ``logrel_j = log(wedge_j / cref_j)`` and ``inv_j = 1/(1 + tau)``.
     The wedge's log and the tariff factor are taken once per (importer, origin, sector) cell."""
@@ -105,7 +124,7 @@ def _link_terms(country, sector, indptr, supplier, reference_cost, tariff, tcost
             for s in range(S):
                 lwedge[c, o, s] = np.log((1.0 + tariff[c, o, s]) * tcost[c, o, s])
                 tinv[c, o, s] = 1.0 / (1.0 + tariff[c, o, s])
-    for f in range(F):
+    for f in prange(F):
         c = country[f]
         for j in range(indptr[f], indptr[f + 1]):
             g = supplier[j]
@@ -113,13 +132,15 @@ def _link_terms(country, sector, indptr, supplier, reference_cost, tariff, tcost
             inv[j] = tinv[c, country[g], sector[g]]
 
 
-@register_jitable
+_link_terms_serial = _serial_twin(_link_terms)
+
+
 def _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rental, tech, kappa, eta_robot, eta_make,
                firm_groups, group_alpha, out_b, out_beta, out_nu, out_labour):
     """Per firm: ``b_f`` (log unit cost at sector indices P_fk = 1, :func:`~gvc_abm.agents.technology.log_unit_cost`),
     the purchase share ``beta_f = (1 - nu0)(1 - m)`` multiplying ``sum_k alpha_k log P_fk``, the measured
     value-added share ``nu_f = 1 - beta_f`` and labour's share of value added ``1 - kappa a_f``."""
-    for f in range(country.shape[0]):
+    for f in prange(country.shape[0]):
         c = country[f]
         k = kappa[sector[f]]
         lphr = np.log(phi_robot[f]) if phi_robot[f] > 0.0 else 0.0
@@ -136,7 +157,9 @@ def _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rent
         out_labour[f] = T.labour_share(k, a[f])
 
 
-@register_jitable
+_own_terms_serial = _serial_twin(_own_terms)
+
+
 def _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma):
     """The price dual's links split once a period into a linear part and the CES groups, each laid out
     contiguously in firm order (a sweep then streams through memory).
@@ -155,34 +178,45 @@ def _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, log
     F = firm_groups.shape[0] - 1
     one = 1.0 - sigma
     cd = abs(one) < 1e-12
-    n_lin = 0
-    n_multi = 0
-    n_mlinks = 0
-    for k in range(group_ptr.shape[0] - 1):
-        n = group_ptr[k + 1] - group_ptr[k]
-        if cd or n == 1:
-            n_lin += n
-        else:
-            n_multi += 1
-            n_mlinks += n
-    lin_ptr = np.empty(F + 1, dtype=np.int64)
+    # each firm's counts, their running sums (the row pointers), then each firm fills its own rows
+    lin_ptr = np.zeros(F + 1, dtype=np.int64)
+    multi_ptr = np.zeros(F + 1, dtype=np.int64)
+    mlink_ptr = np.zeros(F + 1, dtype=np.int64)
+    for f in prange(F):
+        n_lin = 0
+        n_multi = 0
+        n_mlinks = 0
+        for k in range(firm_groups[f], firm_groups[f + 1]):
+            n = group_ptr[k + 1] - group_ptr[k]
+            if cd or n == 1:
+                n_lin += n
+            else:
+                n_multi += 1
+                n_mlinks += n
+        lin_ptr[f + 1] = n_lin
+        multi_ptr[f + 1] = n_multi
+        mlink_ptr[f + 1] = n_mlinks
+    for f in range(F):
+        lin_ptr[f + 1] += lin_ptr[f]
+        multi_ptr[f + 1] += multi_ptr[f]
+        mlink_ptr[f + 1] += mlink_ptr[f]
+    n_lin = lin_ptr[F]
+    n_multi = multi_ptr[F]
+    n_mlinks = mlink_ptr[F]
     lin_supplier = np.empty(n_lin, dtype=np.int32)
     lin_weight = np.empty(n_lin)
     lin_const = np.zeros(F)
-    multi_ptr = np.empty(F + 1, dtype=np.int64)
     multi_alpha = np.empty(n_multi)
     multi_gptr = np.empty(n_multi + 1, dtype=np.int64)
     multi_supplier = np.empty(n_mlinks, dtype=np.int32)
     multi_coef = np.empty(n_mlinks)
     multi_link = np.empty(n_mlinks, dtype=np.int64)
     needs_q = np.zeros(F, dtype=np.bool_)
-    i_lin = 0
-    i_multi = 0
-    i_ml = 0
-    lin_ptr[0] = 0
-    multi_ptr[0] = 0
     multi_gptr[0] = 0
-    for f in range(F):
+    for f in prange(F):
+        i_lin = lin_ptr[f]
+        i_multi = multi_ptr[f]
+        i_ml = mlink_ptr[f]
         const = 0.0
         for k in range(firm_groups[f], firm_groups[f + 1]):
             j0 = group_ptr[k]
@@ -200,69 +234,104 @@ def _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, log
                     multi_supplier[i_ml] = supplier[j]
                     multi_coef[i_ml] = link_weight[j] * np.exp(one * logrel[j])
                     multi_link[i_ml] = j
-                    needs_q[supplier[j]] = True
                     i_ml += 1
                 i_multi += 1
                 multi_gptr[i_multi] = i_ml
         lin_const[f] = const
-        lin_ptr[f + 1] = i_lin
-        multi_ptr[f + 1] = i_multi
+    for m in range(n_mlinks):
+        needs_q[multi_supplier[m]] = True
     return (lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr, multi_supplier,
             multi_coef, multi_link, needs_q)
 
 
-@register_jitable
+_price_links_serial = _serial_twin(_price_links)
+
+
 def _sweep(lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr, multi_supplier, multi_coef,
-           needs_q, one, b, beta, logp, q):
-    """One Gauss-Seidel sweep, in firm order, of ``log p_f = b_f + beta_f (lin_f + sum_k alpha_k log(sum_j c_j
-    q_g) / (1 - sigma))`` over the links of :func:`_price_links`; returns the largest change of a log price."""
+           needs_q, one, b, beta, logp, q, new_logp, new_q, block_resid):
+    """One sweep of ``log p_f = b_f + beta_f (lin_f + sum_k alpha_k log(sum_j c_j q_g) / (1 - sigma))`` over the
+    links of :func:`_price_links` in :data:`BLOCKS` blocks of firms: reads ``logp`` and ``q``, writes
+    ``new_logp`` and (where read) ``new_q``. With separate arrays a Jacobi sweep (run in parallel); called
+    serially with ``new_logp is logp`` and ``new_q is q``, a Gauss-Seidel sweep in firm order. Returns the
+    largest change of a log price."""
+    F = b.shape[0]
+    nb = BLOCKS
+    size = (F + nb - 1) // nb
+    for blk in prange(nb):
+        resid = 0.0
+        for f in range(blk * size, min(F, (blk + 1) * size)):
+            acc = lin_const[f]
+            for j in range(lin_ptr[f], lin_ptr[f + 1]):
+                acc += lin_weight[j] * logp[lin_supplier[j]]
+            if multi_ptr[f + 1] > multi_ptr[f]:
+                ces = 0.0
+                for i in range(multi_ptr[f], multi_ptr[f + 1]):
+                    s = 0.0
+                    for j in range(multi_gptr[i], multi_gptr[i + 1]):
+                        s += multi_coef[j] * q[multi_supplier[j]]
+                    ces += multi_alpha[i] * np.log(s)
+                acc += ces / one
+            val = b[f] + beta[f] * acc
+            d = abs(val - logp[f])
+            if d > resid:
+                resid = d
+            new_logp[f] = val
+            if needs_q[f]:
+                new_q[f] = np.exp(one * val)
+        block_resid[blk] = resid
     resid = 0.0
-    for f in range(b.shape[0]):
-        acc = lin_const[f]
-        for j in range(lin_ptr[f], lin_ptr[f + 1]):
-            acc += lin_weight[j] * logp[lin_supplier[j]]
-        if multi_ptr[f + 1] > multi_ptr[f]:
-            ces = 0.0
-            for i in range(multi_ptr[f], multi_ptr[f + 1]):
-                s = 0.0
-                for j in range(multi_gptr[i], multi_gptr[i + 1]):
-                    s += multi_coef[j] * q[multi_supplier[j]]
-                ces += multi_alpha[i] * np.log(s)
-            acc += ces / one
-        val = b[f] + beta[f] * acc
-        d = abs(val - logp[f])
-        if d > resid:
-            resid = d
-        logp[f] = val
-        if needs_q[f]:
-            q[f] = np.exp(one * val)
+    for blk in range(nb):
+        if block_resid[blk] > resid:
+            resid = block_resid[blk]
     return resid
 
 
+_sweep_serial = _serial_twin(_sweep)
+
+
 @register_jitable
-def _solve_prices(links, sigma, b, beta, logp, q, tol, max_iter):
-    """Gauss-Seidel sweeps (:func:`_sweep`) of ``log p_f = b_f + beta_f sum_k alpha_k log P_fk(p)`` over
-    ``links``, the tuple of :func:`_price_links`; ``logp`` and, where read, ``q = p^(1-sigma)`` are updated
-    in place. Returns (iterations, residual), the residual the largest change of a log price in the last
-    sweep. The map is a contraction (row sums ``beta_f < 1`` in log p)."""
+def _solve_prices(links, sigma, b, beta, logp, q, tol, max_iter, parallel):
+    """Sweeps (:func:`_sweep`) of ``log p_f = b_f + beta_f sum_k alpha_k log P_fk(p)`` over ``links``, the
+    tuple of :func:`_price_links`, until the largest change of a log price is at most ``tol``: Gauss-Seidel
+    in firm order, or with ``parallel`` Jacobi sweeps (alternating buffers) in parallel. ``logp`` and, where
+    read, ``q = p^(1-sigma)`` are updated in place. Returns (iterations, residual). The map is a contraction
+    (row sums ``beta_f < 1`` in log p)."""
     lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr, multi_supplier, multi_coef, _, \
         needs_q = links
+    F = b.shape[0]
     one = 1.0 - sigma
-    for f in range(b.shape[0]):
+    for f in range(F):
         if needs_q[f]:
             q[f] = np.exp(one * logp[f])
+    block_resid = np.zeros(BLOCKS)
     resid = np.inf
     it = 0
+    if not parallel:
+        while it < max_iter:
+            it += 1
+            resid = _sweep_serial(lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr,
+                                  multi_supplier, multi_coef, needs_q, one, b, beta, logp, q, logp, q, block_resid)
+            if resid <= tol:
+                break
+        return it, resid
+    other_logp = logp.copy()
+    other_q = q.copy()
     while it < max_iter:
         it += 1
-        resid = _sweep(lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr, multi_supplier,
-                       multi_coef, needs_q, one, b, beta, logp, q)
+        if it % 2 == 1:
+            resid = _sweep(lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr,
+                           multi_supplier, multi_coef, needs_q, one, b, beta, logp, q, other_logp, other_q, block_resid)
+        else:
+            resid = _sweep(lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr,
+                           multi_supplier, multi_coef, needs_q, one, b, beta, other_logp, other_q, logp, q, block_resid)
         if resid <= tol:
             break
+    if it % 2 == 1:
+        logp[:] = other_logp
+        q[:] = other_q
     return it, resid
 
 
-@register_jitable
 def _fixed_link_shares(firm_groups, group_ptr, group_alpha, link_weight, sigma, beta, inv, t_pos, share, t_coef,
                        tint_fixed):
     """The spending shares that prices cannot move, written once a period: a sector's only supplier gets
@@ -270,7 +339,7 @@ def _fixed_link_shares(firm_groups, group_ptr, group_alpha, link_weight, sigma, 
     coefficients ``t_coef = (1 - nu_f) share_fg / (1 + tau)`` in seller-major order and ``tint_fixed_f``,
     the tariff f pays on these links per unit of output (see :func:`_ces_link_shares`)."""
     cd = abs(1.0 - sigma) < 1e-12
-    for f in range(firm_groups.shape[0] - 1):
+    for f in prange(firm_groups.shape[0] - 1):
         bf = beta[f]
         paid = 0.0
         for k in range(firm_groups[f], firm_groups[f + 1]):
@@ -284,14 +353,16 @@ def _fixed_link_shares(firm_groups, group_ptr, group_alpha, link_weight, sigma, 
         tint_fixed[f] = bf * paid
 
 
-@register_jitable
+_fixed_link_shares_serial = _serial_twin(_fixed_link_shares)
+
+
 def _ces_link_shares(links, q, beta, inv, t_pos, tint_fixed, share, t_coef, tint):
     """Spending shares of the CES groups of ``links`` (:func:`_price_links`) at the current prices,
     ``share_j = alpha_k c_j q_g / P_fk^(1-sigma)`` (Shephard's lemma; with :func:`_fixed_link_shares` each
     firm's shares sum to 1), their value coefficients ``t_coef``, and ``tint_f = (1 - nu_f) sum_g share_fg
     tau / (1 + tau)``, the tariff f pays per unit of output."""
     multi_ptr, multi_alpha, multi_gptr, multi_supplier, multi_coef, multi_link = links[4:10]
-    for f in range(multi_ptr.shape[0] - 1):
+    for f in prange(multi_ptr.shape[0] - 1):
         bf = beta[f]
         paid = 0.0
         for i in range(multi_ptr[f], multi_ptr[f + 1]):
@@ -305,6 +376,9 @@ def _ces_link_shares(links, q, beta, inv, t_pos, tint_fixed, share, t_coef, tint
                 t_coef[t_pos[j]] = bf * share[j] * inv[j]
                 paid += share[j] * (1.0 - inv[j])
         tint[f] = tint_fixed[f] + bf * paid
+
+
+_ces_link_shares_serial = _serial_twin(_ces_link_shares)
 
 
 @register_jitable
@@ -331,50 +405,53 @@ def _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, 
             fill[g] = pos + 1
 
 
-@register_jitable
-def _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, theta, pi, log_pindex):
-    """theta_g, pi_{c,o,s} and log P_{c,s} (module docstring, final demand)."""
-    F = country.shape[0]
+def _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, cell_ptr, cell_firms, theta, pi,
+                   log_pindex):
+    """theta_g, pi_{c,o,s} and log P_{c,s} (module docstring, final demand); the firms of cell (o, s) are
+    ``cell_firms[cell_ptr[o S + s]:cell_ptr[o S + s + 1]]`` (:func:`_cell_blocks`), taken one cell at a time."""
     G = pi.shape[0]
     S = pi.shape[2]
     one = 1.0 - sigma
     cd = abs(one) < 1e-12
-    # log S_os with a max shift, and Lambda_os
+    # per origin cell: Lambda_os, log S_os with a max shift, and the firms' shares theta
     shift = np.full((G, S), -np.inf)
     lam = np.zeros((G, S))
-    for g in range(F):
-        o = country[g]
-        s = sector[g]
-        lam[o, s] += weight[g]
-        if weight[g] > 0.0:
-            e = np.log(weight[g]) + one * logp[g]
-            if e > shift[o, s]:
-                shift[o, s] = e
     ssum = np.zeros((G, S))
     mean_logp = np.zeros((G, S))  # sum_g lambda_g log p_g / Lambda_os (sigma = 1)
-    for g in range(F):
-        o = country[g]
-        s = sector[g]
-        if weight[g] > 0.0:
-            if cd:
-                ssum[o, s] += weight[g]
+    for a in prange(G * S):
+        o = a // S
+        s = a % S
+        lam_a = 0.0
+        shift_a = -np.inf
+        for i in range(cell_ptr[a], cell_ptr[a + 1]):
+            g = cell_firms[i]
+            lam_a += weight[g]
+            if weight[g] > 0.0:
+                e = np.log(weight[g]) + one * logp[g]
+                theta[g] = e
+                if e > shift_a:
+                    shift_a = e
+        ssum_a = 0.0
+        mean_a = 0.0
+        for i in range(cell_ptr[a], cell_ptr[a + 1]):
+            g = cell_firms[i]
+            if weight[g] > 0.0:
+                if cd:
+                    ssum_a += weight[g]
+                else:
+                    theta[g] = np.exp(theta[g] - shift_a)
+                    ssum_a += theta[g]
+                mean_a += weight[g] * logp[g]
+        for i in range(cell_ptr[a], cell_ptr[a + 1]):
+            g = cell_firms[i]
+            if ssum_a > 0.0 and weight[g] > 0.0:
+                theta[g] = (weight[g] if cd else theta[g]) / ssum_a
             else:
-                ssum[o, s] += np.exp(np.log(weight[g]) + one * logp[g] - shift[o, s])
-            mean_logp[o, s] += weight[g] * logp[g]
-    for o in range(G):
-        for s in range(S):
-            if lam[o, s] > 0.0:
-                mean_logp[o, s] /= lam[o, s]
-    for g in range(F):
-        o = country[g]
-        s = sector[g]
-        if ssum[o, s] > 0.0 and weight[g] > 0.0:
-            if cd:
-                theta[g] = weight[g] / ssum[o, s]
-            else:
-                theta[g] = np.exp(np.log(weight[g]) + one * logp[g] - shift[o, s]) / ssum[o, s]
-        else:
-            theta[g] = 0.0
+                theta[g] = 0.0
+        lam[o, s] = lam_a
+        shift[o, s] = shift_a
+        ssum[o, s] = ssum_a
+        mean_logp[o, s] = mean_a / lam_a if lam_a > 0.0 else 0.0
     terms = np.empty(G)
     for c in range(G):
         for s in range(S):
@@ -415,6 +492,9 @@ def _demand_shares(country, sector, weight, logp, tariff, tcost, taste, sigma, t
                 for o in range(G):
                     pi[c, o, s] = np.exp(terms[o] - mx) / tot if terms[o] > -np.inf else 0.0
                 log_pindex[c, s] = (mx + np.log(tot) - np.log(norm)) / one
+
+
+_demand_shares_serial = _serial_twin(_demand_shares)
 
 
 @register_jitable
@@ -570,10 +650,46 @@ def _add_final_demand_numba(A, Sb, gdpb, tib, deficit, tfin, fd, thsum):
     return _add_final_demand_loop
 
 
-
 @register_jitable
+def _cell_blocks(country, sector, G, S, t_indptr, nblocks):
+    """The firms in cell order and :data:`BLOCKS` blocks of whole cells for :func:`_solve_values`.
+
+    A counting sort: ``cell_firms[cell_ptr[a]:cell_ptr[a + 1]]`` are the firms of cell a = country x S +
+    sector (G countries), in firm order; ``block_cells[k]:block_cells[k + 1]`` are the cells of block k,
+    contiguous ranges of about equal work (the cells' firms plus the links they sell on). Returns the three
+    arrays."""
+    F = country.shape[0]
+    n = G * S
+    cell_ptr = np.zeros(n + 1, dtype=np.int64)
+    for f in range(F):
+        cell_ptr[country[f] * S + sector[f] + 1] += 1
+    for a in range(n):
+        cell_ptr[a + 1] += cell_ptr[a]
+    fill = cell_ptr[:-1].copy()
+    cell_firms = np.empty(F, dtype=np.int64)
+    work = np.zeros(n)
+    total = 0.0
+    for f in range(F):
+        a = country[f] * S + sector[f]
+        cell_firms[fill[a]] = f
+        fill[a] += 1
+        w = 1.0 + (t_indptr[f + 1] - t_indptr[f])
+        work[a] += w
+        total += w
+    block_cells = np.full(nblocks + 1, n, dtype=np.int64)
+    block_cells[0] = 0
+    k = 1
+    cum = 0.0
+    for a in range(n):
+        cum += work[a]
+        while k < nblocks and cum >= total * k / nblocks:
+            block_cells[k] = a + 1
+            k += 1
+    return cell_ptr, cell_firms, block_cells
+
+
 def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
-                  anchor, X, tol, max_iter):
+                  anchor, X, cell_ptr, cell_firms, block_cells, tol, max_iter):
     """Solve X = K X (the value system, module docstring) under the anchor ``sum_f nu_f X_f = anchor``;
     X is updated in place.
 
@@ -585,48 +701,61 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
     replace Y's (``X_f = Y_f s_b / sum_{g in b} Y_g``): an aggregation-disaggregation step
     (Koury, McAllister & Stewart 1984; Stewart 1994, ch. 6) that removes the slow between-country
     and between-sector modes of home-biased economies, with the in-cell weights of the power step.
+    The passes run over the blocks of cells of :func:`_cell_blocks` (``cell_ptr``, ``cell_firms``,
+    ``block_cells``), in parallel (:func:`_solve_values_serial` is the same run serially).
     Returns (iterations, residual).
     """
     F = X.shape[0]
     G = fd.shape[0]
     S = fd.shape[2]
     n = G * S
+    nb = block_cells.shape[0] - 1
     E = np.empty(G)
     gdp = np.empty(G)
     tic = np.empty(G)
-    Yos = np.empty((G, S))
-    Sb = np.empty(n)
-    gdpb = np.empty(n)
-    tib = np.empty(n)
-    thsum = np.empty(n)
-    Nb = np.empty(n)
+    Yos = np.empty(n)
+    Sb = np.zeros(n)
+    gdpb = np.zeros(n)
+    tib = np.zeros(n)
+    thsum = np.zeros(n)
+    Nb = np.zeros(n)
     A = np.empty((n, n))
     rhs = np.empty(n)
     new = np.empty(F)
+    blk_tot = np.empty(nb)
+    blk_num = np.empty(nb)
+    blk_den = np.empty(nb)
     resid = np.inf
     it = 0
     while it < max_iter:
         it += 1
-        gdp[:] = 0.0
-        tic[:] = 0.0
-        Sb[:] = 0.0
-        gdpb[:] = 0.0
-        tib[:] = 0.0
-        thsum[:] = 0.0
-        for f in range(F):
-            b = country[f] * S + sector[f]
-            x = X[f]
-            va = nu[f] * x
-            ti = tint[f] * x
-            Sb[b] += x
-            gdpb[b] += va
-            tib[b] += ti
-            thsum[b] += theta[f]
-            gdp[country[f]] += va
-            tic[country[f]] += ti
+        for blk in prange(nb):
+            for a in range(block_cells[blk], block_cells[blk + 1]):
+                sx = 0.0
+                sva = 0.0
+                sti = 0.0
+                sth = 0.0
+                for i in range(cell_ptr[a], cell_ptr[a + 1]):
+                    f = cell_firms[i]
+                    x = X[f]
+                    sx += x
+                    sva += nu[f] * x
+                    sti += tint[f] * x
+                    sth += theta[f]
+                Sb[a] = sx
+                gdpb[a] = sva
+                tib[a] = sti
+                thsum[a] = sth
         world = 0.0
         for c in range(G):
-            world += gdp[c]
+            gc = 0.0
+            tc = 0.0
+            for s in range(S):
+                gc += gdpb[c * S + s]
+                tc += tib[c * S + s]
+            gdp[c] = gc
+            tic[c] = tc
+            world += gc
         for c in range(G):
             E[c] = (gdp[c] + tic[c] + deficit[c] * world) / (1.0 - tfin[c])
         for o in range(G):
@@ -634,33 +763,52 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
                 acc = 0.0
                 for c in range(G):
                     acc += E[c] * fd[c, o, s]
-                Yos[o, s] = acc
-        # one pass: power step and the intermediate part of A
-        A[:, :] = 0.0
-        Nb[:] = 0.0
+                Yos[o * S + s] = acc
+        # one pass: power step and the intermediate part of A (block k writes rows of its own cells only)
+        for blk in prange(nb):
+            tot_b = 0.0
+            for a in range(block_cells[blk], block_cells[blk + 1]):
+                for j in range(n):
+                    A[a, j] = 0.0
+                ya = Yos[a]
+                nba = 0.0
+                for i in range(cell_ptr[a], cell_ptr[a + 1]):
+                    g = cell_firms[i]
+                    acc = 0.0
+                    for j in range(t_indptr[g], t_indptr[g + 1]):
+                        v = t_coef[j] * X[t_buyer[j]]
+                        acc += v
+                        A[a, t_cell[j]] += v
+                    val = acc + theta[g] * ya
+                    new[g] = val
+                    nba += val
+                    tot_b += nu[g] * val
+                Nb[a] = nba
+            blk_tot[blk] = tot_b
         tot = 0.0
-        for g in range(F):
-            a = country[g] * S + sector[g]
-            acc = 0.0
-            for j in range(t_indptr[g], t_indptr[g + 1]):
-                v = t_coef[j] * X[t_buyer[j]]
-                acc += v
-                A[a, t_cell[j]] += v
-            val = acc + theta[g] * Yos[country[g], sector[g]]
-            new[g] = val
-            Nb[a] += val
-            tot += nu[g] * val
+        for blk in range(nb):
+            tot += blk_tot[blk]
         scale = anchor / tot if tot > 0.0 else 1.0
+        for blk in prange(nb):
+            num_b = 0.0
+            den_b = 0.0
+            for a in range(block_cells[blk], block_cells[blk + 1]):
+                for i in range(cell_ptr[a], cell_ptr[a + 1]):
+                    g = cell_firms[i]
+                    v = new[g] * scale
+                    new[g] = v
+                    num_b += abs(v - X[g])
+                    den_b += abs(v)
+            blk_num[blk] = num_b
+            blk_den[blk] = den_b
         num = 0.0
         den = 0.0
-        for g in range(F):
-            v = new[g] * scale
-            new[g] = v
-            num += abs(v - X[g])
-            den += abs(v)
+        for blk in range(nb):
+            num += blk_num[blk]
+            den += blk_den[blk]
         resid = num / den if den > 0.0 else 0.0
         if resid <= tol or it >= max_iter:
-            for g in range(F):
+            for g in prange(F):
                 X[g] = new[g]
             break
         # final-demand part of A, column scaling, and the cell-level solve
@@ -684,13 +832,16 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
                 if Sb[b] > 0.0 and not (rhs[b] > 0.0 and Nb[b] > 0.0):
                     ok = False  # not a usable aggregate (far from the fixed point): plain power step
         if ok:
-            for g in range(F):
+            for g in prange(F):
                 b = country[g] * S + sector[g]
                 X[g] = new[g] * rhs[b] / (Nb[b] * scale)
         else:
-            for g in range(F):
+            for g in prange(F):
                 X[g] = new[g]
     return it, resid
+
+
+_solve_values_serial = _serial_twin(_solve_values)
 
 
 @register_jitable
@@ -715,49 +866,64 @@ def _capital_demand(country, nu, labour_frac, X, rental, out):
         out[c] /= rental[c]
 
 
-@register_jitable
 def _cell_aggregates(country, sector, firm_groups, group_ptr, supplier, share, inv, bet, nu, labour_frac, tint, X, S,
-                     R, LV, KV, TV, Z, Qa):
+                     cell_ptr, cell_firms, block_cells, R, LV, KV, TV, Z, Qa):
     """Country x sector cell aggregates of this iteration's network, for :func:`_factor_jacobian`:
     revenue ``R_a``, labour and robot income ``LV_a``, ``KV_a``, intermediate tariffs paid ``TV_a``,
     basic-price intermediate sales ``Z_ab`` of cell a to cell b's firms, and ``Qa[a, o]``, the sales of
     cell a weighted by the share of origin o in each buying group (``sum_j v_j s_{o|k(j)}``, with
     ``s_{o|k}`` the part of group k's purchases bought from country o), which carries the CES
-    substitution among a group's suppliers to the cell level."""
+    substitution among a group's suppliers to the cell level. Runs over the blocks of buying cells of
+    :func:`_cell_blocks`: a block writes its own cells' columns of Z and its own partial Qa, added in
+    block order."""
     n = R.shape[0]
     G = Qa.shape[1]
+    nb = block_cells.shape[0] - 1
+    Qb = np.zeros((nb, n, G))
+    for blk in prange(nb):
+        for b in range(block_cells[blk], block_cells[blk + 1]):
+            for a in range(n):
+                Z[a, b] = 0.0
+            r = 0.0
+            lv = 0.0
+            kv = 0.0
+            tv = 0.0
+            for i in range(cell_ptr[b], cell_ptr[b + 1]):
+                f = cell_firms[i]
+                x = X[f]
+                r += x
+                lv += labour_frac[f] * nu[f] * x
+                kv += (1.0 - labour_frac[f]) * nu[f] * x
+                tv += tint[f] * x
+                for k in range(firm_groups[f], firm_groups[f + 1]):
+                    j0 = group_ptr[k]
+                    j1 = group_ptr[k + 1]
+                    tot = 0.0
+                    for j in range(j0, j1):
+                        tot += share[j]
+                    for j in range(j0, j1):
+                        g = supplier[j]
+                        a = country[g] * S + sector[g]
+                        v = bet[f] * share[j] * inv[j] * x
+                        Z[a, b] += v
+                        if j1 - j0 == 1 or tot <= 0.0:
+                            Qb[blk, a, country[g]] += v
+                        else:
+                            for jj in range(j0, j1):
+                                Qb[blk, a, country[supplier[jj]]] += v * share[jj] / tot
+            R[b] = r
+            LV[b] = lv
+            KV[b] = kv
+            TV[b] = tv
     for a in range(n):
-        R[a] = 0.0
-        LV[a] = 0.0
-        KV[a] = 0.0
-        TV[a] = 0.0
         for o in range(G):
-            Qa[a, o] = 0.0
-        for b in range(n):
-            Z[a, b] = 0.0
-    for f in range(country.shape[0]):
-        b = country[f] * S + sector[f]
-        x = X[f]
-        R[b] += x
-        LV[b] += labour_frac[f] * nu[f] * x
-        KV[b] += (1.0 - labour_frac[f]) * nu[f] * x
-        TV[b] += tint[f] * x
-        for k in range(firm_groups[f], firm_groups[f + 1]):
-            j0 = group_ptr[k]
-            j1 = group_ptr[k + 1]
-            tot = 0.0
-            for j in range(j0, j1):
-                tot += share[j]
-            for j in range(j0, j1):
-                g = supplier[j]
-                a = country[g] * S + sector[g]
-                v = bet[f] * share[j] * inv[j] * x
-                Z[a, b] += v
-                if j1 - j0 == 1 or tot <= 0.0:
-                    Qa[a, country[g]] += v
-                else:
-                    for jj in range(j0, j1):
-                        Qa[a, country[supplier[jj]]] += v * share[jj] / tot
+            acc = 0.0
+            for blk in range(nb):
+                acc += Qb[blk, a, o]
+            Qa[a, o] = acc
+
+
+_cell_aggregates_serial = _serial_twin(_cell_aggregates)
 
 
 def _dense_solve_many(A, B):
@@ -960,9 +1126,11 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
                  indptr, supplier, link_weight, reference_cost, firm_groups, group_ptr, group_alpha,
                  wage, rental, capital, tech, deficit, labour_force, tariff, final_tariff, tcost, taste, beta, exo,
                  sigma, kappa, eta_robot, eta_make,
-                 mode, anchor, wage_step, tol, max_iter, max_wage_iter,
+                 mode, anchor, wage_step, tol, max_iter, max_wage_iter, parallel,
                  logp, X, share, nu, theta, pi, log_pindex, fd, tfin, tint, labour_frac, jacobian, info):
-    """One period's market clearing (module docstring). ``jacobian`` (2G x 2G) receives the factor loop's
+    """One period's market clearing (module docstring). With ``parallel`` the passes over the firms run in
+    parallel blocks (:data:`PARALLEL_FIRMS`), with Jacobi price sweeps instead of Gauss-Seidel ones.
+    ``jacobian`` (2G x 2G) receives the factor loop's
     last Broyden matrix. ``wage_step`` scales the diagonal step taken if an update is singular. ``tariff``
     applies to firms' intermediate purchases (the links' wedges), ``final_tariff`` to households' final
     purchases (Armington shares, price index, final coefficients). Updates ``wage`` and ``rental`` (sticky and flexible modes),
@@ -1005,9 +1173,16 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     cQa = np.empty((G * S, G))
     active = np.zeros(G, dtype=np.bool_)
     floor = wage.copy()  # sticky wages never fall below their level at the start of the period
-    _link_terms(country, sector, indptr, supplier, reference_cost, tariff, tcost, logrel, inv)
+    if parallel:
+        _link_terms(country, sector, indptr, supplier, reference_cost, tariff, tcost, logrel, inv)
+    else:
+        _link_terms_serial(country, sector, indptr, supplier, reference_cost, tariff, tcost, logrel, inv)
     _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos)
-    links = _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma)
+    cell_ptr, cell_firms, block_cells = _cell_blocks(country, sector, G, S, t_indptr, BLOCKS)
+    if parallel:
+        links = _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma)
+    else:
+        links = _price_links_serial(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma)
     p_it_total = 0
     v_it_total = 0
     w_it = 0
@@ -1023,10 +1198,19 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     # (the cost shares of the task model), so the technology is evaluated once, at w = r = 1
     ones = np.ones(G)
     b0 = np.empty(F)
-    _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, ones, ones, tech, kappa, eta_robot, eta_make,
-               firm_groups, group_alpha, b0, bet, nu, labour_frac)
+    if parallel:
+        _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, ones, ones, tech, kappa, eta_robot, eta_make,
+                   firm_groups, group_alpha, b0, bet, nu, labour_frac)
+    else:
+        _own_terms_serial(country, sector, z, a, nu0, make, phi_robot, phi_make, ones, ones, tech, kappa, eta_robot,
+                          eta_make, firm_groups, group_alpha, b0, bet, nu, labour_frac)
     tint_fixed = np.empty(F)
-    _fixed_link_shares(firm_groups, group_ptr, group_alpha, link_weight, sigma, bet, inv, t_pos, share, t_coef, tint_fixed)
+    if parallel:
+        _fixed_link_shares(firm_groups, group_ptr, group_alpha, link_weight, sigma, bet, inv, t_pos, share, t_coef,
+                           tint_fixed)
+    else:
+        _fixed_link_shares_serial(firm_groups, group_ptr, group_alpha, link_weight, sigma, bet, inv, t_pos, share,
+                                  t_coef, tint_fixed)
     log_wage = np.empty(G)
     log_rental = np.empty(G)
     while True:
@@ -1036,13 +1220,24 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         for f in range(F):
             c = country[f]
             b[f] = b0[f] + nu[f] * (labour_frac[f] * log_wage[c] + (1.0 - labour_frac[f]) * log_rental[c])
-        p_it, p_res = _solve_prices(links, sigma, b, bet, logp, q, inner, max_iter)
+        p_it, p_res = _solve_prices(links, sigma, b, bet, logp, q, inner, max_iter, parallel)
         p_it_total += p_it
-        _ces_link_shares(links, q, bet, inv, t_pos, tint_fixed, share, t_coef, tint)
-        _demand_shares(country, sector, weight, logp, final_tariff, tcost, taste, sigma, theta, pi, log_pindex)
+        if parallel:
+            _ces_link_shares(links, q, bet, inv, t_pos, tint_fixed, share, t_coef, tint)
+            _demand_shares(country, sector, weight, logp, final_tariff, tcost, taste, sigma, cell_ptr, cell_firms,
+                           theta, pi, log_pindex)
+        else:
+            _ces_link_shares_serial(links, q, bet, inv, t_pos, tint_fixed, share, t_coef, tint)
+            _demand_shares_serial(country, sector, weight, logp, final_tariff, tcost, taste, sigma, cell_ptr,
+                                  cell_firms, theta, pi, log_pindex)
         _final_coefficients(final_tariff, beta, pi, exo, fd, tfin)
-        v_it, v_res = _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
-                                    deficit, anchor, X, inner, max_iter)
+        if parallel:
+            v_it, v_res = _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
+                                        deficit, anchor, X, cell_ptr, cell_firms, block_cells, inner, max_iter)
+        else:
+            v_it, v_res = _solve_values_serial(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd,
+                                               tfin, deficit, anchor, X, cell_ptr, cell_firms, block_cells, inner,
+                                               max_iter)
         v_it_total += v_it
         if mode == WAGES_FIXED:
             break
@@ -1097,8 +1292,13 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         if w_it > 0 and w_res > res_acc and not fallback:
             fallback = True
         if w_it == 0 and not fallback:
-            _cell_aggregates(country, sector, firm_groups, group_ptr, supplier, share, inv, bet, nu, labour_frac,
-                             tint, X, S, cR, cLV, cKV, cTV, cZ, cQa)
+            if parallel:
+                _cell_aggregates(country, sector, firm_groups, group_ptr, supplier, share, inv, bet, nu, labour_frac,
+                                 tint, X, S, cell_ptr, cell_firms, block_cells, cR, cLV, cKV, cTV, cZ, cQa)
+            else:
+                _cell_aggregates_serial(country, sector, firm_groups, group_ptr, supplier, share, inv, bet, nu,
+                                        labour_frac, tint, X, S, cell_ptr, cell_firms, block_cells, cR, cLV, cKV, cTV,
+                                        cZ, cQa)
             _factor_jacobian(cR, cLV, cKV, cTV, cZ, cQa, tariff, final_tariff, beta, pi, fd, tfin, deficit, capital, sigma,
                              J)
         elif fallback and (n_back > 0 or w_res > 2.0 * res_acc):

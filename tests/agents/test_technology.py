@@ -35,7 +35,7 @@ def test_a_sectors_input_price_is_the_ces_index_of_landed_prices(sigma):
         supplier, b, beta = np.arange(1, k + 1), np.zeros(k + 1), np.concatenate([[1.0], np.zeros(k)])
         links = K._price_links(groups, ptr, alpha, supplier, Lam, np.log(wedge / cref), sigma)
         q = np.exp((1.0 - sigma) * logp)
-        K._sweep(*links[:9], links[10], 1.0 - sigma, b, beta, logp, q)
+        K._sweep(*links[:9], links[10], 1.0 - sigma, b, beta, logp, q, logp, q, np.zeros(K.BLOCKS))
         assert logp[0] == pytest.approx(want, abs=1e-12)
         # one supplier (k = 1) or sigma = 1: the sector's index is linear in log p, with no CES group left
         assert (len(links[5]) == 0) == (k == 1 or sigma == 1.0)
