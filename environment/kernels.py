@@ -80,6 +80,7 @@ from __future__ import annotations
 import types
 
 import numpy as np
+import scipy.linalg
 from numba import njit, prange
 from numba.extending import overload, register_jitable
 
@@ -591,6 +592,191 @@ def _dense_solve_numba(A, rhs):
     return _dense_solve_loop
 
 
+def _lu_factor(A, piv):
+    """LU factors with partial pivoting of A, in place (LAPACK getrf's layout: unit lower L below the
+    diagonal, U on and above it; row k swapped with row ``piv[k]`` at step k): LAPACK through scipy in
+    Python; in numba, :func:`_lu_factor_loop` (no BLAS: the result does not depend on a thread count)."""
+    lu, p = scipy.linalg.lu_factor(A, check_finite=False)
+    A[:, :] = lu
+    piv[:] = p
+
+
+def _lu_factor_loop(A, piv):
+    """Gaussian elimination with partial pivoting that keeps its multipliers (:func:`_dense_solve_loop`,
+    rows below the pivot four at a time)."""
+    n = A.shape[0]
+    for k in range(n):
+        p = k
+        big = abs(A[k, k])
+        for i in range(k + 1, n):
+            if abs(A[i, k]) > big:
+                big = abs(A[i, k])
+                p = i
+        piv[k] = p
+        if p != k:
+            for j in range(n):
+                tmp = A[k, j]
+                A[k, j] = A[p, j]
+                A[p, j] = tmp
+        row_k = A[k]
+        d = row_k[k]
+        i = k + 1
+        while i + 3 < n:
+            r0 = A[i]
+            r1 = A[i + 1]
+            r2 = A[i + 2]
+            r3 = A[i + 3]
+            f0 = r0[k] / d
+            f1 = r1[k] / d
+            f2 = r2[k] / d
+            f3 = r3[k] / d
+            _eliminate_four(row_k, r0, r1, r2, r3, f0, f1, f2, f3, k + 1)
+            r0[k] = f0
+            r1[k] = f1
+            r2[k] = f2
+            r3[k] = f3
+            i += 4
+        while i < n:
+            row_i = A[i]
+            fct = row_i[k] / d
+            for j in range(k + 1, n):
+                row_i[j] = row_i[j] - fct * row_k[j]
+            row_i[k] = fct
+            i += 1
+
+
+@overload(_lu_factor)
+def _lu_factor_numba(A, piv):
+    return _lu_factor_loop
+
+
+def _lu_solve(lut, piv, b):
+    """Solve A x = b in place of b from the factors of :func:`_lu_factor`, given transposed (``lut = lu.T``,
+    C-contiguous): scipy in Python; in numba a loop of column-oriented substitutions, each a contiguous axpy."""
+    b[:] = scipy.linalg.lu_solve((lut.T, piv), b, check_finite=False)
+
+
+def _lu_solve_loop(lut, piv, b):
+    n = lut.shape[0]
+    for k in range(n):
+        p = piv[k]
+        if p != k:
+            tmp = b[k]
+            b[k] = b[p]
+            b[p] = tmp
+    for j in range(n):  # L y = b, unit diagonal: column j of L is row j of lut
+        bj = b[j]
+        col = lut[j]
+        for i in range(j + 1, n):
+            b[i] -= col[i] * bj
+    for j in range(n - 1, -1, -1):  # U x = y
+        col = lut[j]
+        bj = b[j] / col[j]
+        b[j] = bj
+        for i in range(j):
+            b[i] -= col[i] * bj
+
+
+@overload(_lu_solve)
+def _lu_solve_numba(lut, piv, b):
+    return _lu_solve_loop
+
+
+@register_jitable
+def _residual(M, x, rhs, r):
+    """``r = rhs - M x``, four rows at a time (four independent sums); returns ``|r|_inf``."""
+    n = M.shape[0]
+    i = 0
+    while i + 3 < n:
+        r0 = M[i]
+        r1 = M[i + 1]
+        r2 = M[i + 2]
+        r3 = M[i + 3]
+        a0 = rhs[i]
+        a1 = rhs[i + 1]
+        a2 = rhs[i + 2]
+        a3 = rhs[i + 3]
+        for j in range(n):
+            xj = x[j]
+            a0 -= r0[j] * xj
+            a1 -= r1[j] * xj
+            a2 -= r2[j] * xj
+            a3 -= r3[j] * xj
+        r[i] = a0
+        r[i + 1] = a1
+        r[i + 2] = a2
+        r[i + 3] = a3
+        i += 4
+    while i < n:
+        acc = rhs[i]
+        row = M[i]
+        for j in range(n):
+            acc -= row[j] * x[j]
+        r[i] = acc
+        i += 1
+    rn = 0.0
+    for i in range(n):
+        if not abs(r[i]) <= rn:
+            rn = abs(r[i])
+    return rn
+
+
+#: Iterative refinement on earlier LU factors (:func:`_solve_near`) stops at the normwise backward error
+#: ``|rhs - M x|_inf <= max(REFINE_TOL, REFINE_SHARE tol) |M|_inf |x|_inf`` (a fresh LU solve reaches 1e-16
+#: to 1e-15 here; tol is the caller's tolerance), and gives up for fresh factors after REFINE_MAX steps or
+#: a step that does not halve the residual.
+REFINE_TOL = 1e-15
+REFINE_SHARE = 1e-3
+REFINE_MAX = 8
+
+
+@register_jitable
+def _solve_near(M, rhs, lut, piv, lu_state, x, r, tol):
+    """Solve ``M x = rhs`` in place of rhs for a matrix M near one whose LU factors (transposed, ``lut``,
+    and ``piv``) are kept (``lu_state[0] == 1``): iterative refinement ``x <- x + LU^-1 (rhs - M x)``
+    (Wilkinson 1963; Higham 2002, ch. 12), which converges while the factored matrix stays close to M,
+    to the backward error of :data:`REFINE_TOL` (at least ``REFINE_SHARE tol``); otherwise M is factored
+    afresh. ``x``, ``r`` are work space of length n. Returns the refinement steps, or -1 if M was factored."""
+    n = M.shape[0]
+    target = max(REFINE_TOL, REFINE_SHARE * tol)
+    if lu_state[0] == 1:
+        mnorm = 0.0
+        for i in range(n):
+            row = 0.0
+            for j in range(n):
+                row += abs(M[i, j])
+            if row > mnorm:
+                mnorm = row
+        for i in range(n):
+            x[i] = rhs[i]
+        _lu_solve(lut, piv, x)
+        prev = np.inf
+        for step in range(REFINE_MAX + 1):
+            rn = _residual(M, x, rhs, r)
+            xn = 0.0
+            for i in range(n):
+                if abs(x[i]) > xn:
+                    xn = abs(x[i])
+            if rn <= target * mnorm * xn:
+                for i in range(n):
+                    rhs[i] = x[i]
+                return step
+            if not rn <= 0.5 * prev or step == REFINE_MAX:
+                break
+            prev = rn
+            _lu_solve(lut, piv, r)
+            for i in range(n):
+                x[i] += r[i]
+    lu = M.copy()
+    _lu_factor(lu, piv)
+    for i in range(n):
+        for j in range(n):
+            lut[j, i] = lu[i, j]
+    lu_state[0] = 1
+    _lu_solve(lut, piv, rhs)
+    return -1
+
+
 def _add_final_demand(A, Sb, gdpb, tib, deficit, tfin, fd, thsum):
     """Add households' spending of each cell's income to the cell matrix and scale its columns:
     ``A_ab += fd_{c,a} h_cb`` with ``h_cb = (d_c va_b + [c = c(b)](va_b + T_b)) / (1 - tf_c)``, then
@@ -689,7 +875,7 @@ def _cell_blocks(country, sector, G, S, t_indptr, nblocks):
 
 
 def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
-                  anchor, X, cell_ptr, cell_firms, block_cells, tol, max_iter):
+                  anchor, X, cell_ptr, cell_firms, block_cells, lu, piv, lu_state, tol, max_iter):
     """Solve X = K X (the value system, module docstring) under the anchor ``sum_f nu_f X_f = anchor``;
     X is updated in place.
 
@@ -702,7 +888,9 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
     (Koury, McAllister & Stewart 1984; Stewart 1994, ch. 6) that removes the slow between-country
     and between-sector modes of home-biased economies, with the in-cell weights of the power step.
     The passes run over the blocks of cells of :func:`_cell_blocks` (``cell_ptr``, ``cell_firms``,
-    ``block_cells``), in parallel (:func:`_solve_values_serial` is the same run serially).
+    ``block_cells``), in parallel (:func:`_solve_values_serial` is the same run serially). The cell-level
+    system changes little from one iteration (and one factor-price step) to the next, so it is solved by
+    refinement on the LU factors ``lu``, ``piv`` of an earlier one while they serve (:func:`_solve_near`).
     Returns (iterations, residual).
     """
     F = X.shape[0]
@@ -722,6 +910,8 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
     A = np.empty((n, n))
     rhs = np.empty(n)
     new = np.empty(F)
+    work_x = np.empty(n)
+    work_r = np.empty(n)
     blk_tot = np.empty(nb)
     blk_num = np.empty(nb)
     blk_den = np.empty(nb)
@@ -827,7 +1017,7 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
             for j in range(n):
                 A[last, j] = gdpb[j] / Sb[j] if Sb[j] > 0.0 else 0.0
             rhs[last] = anchor
-            _dense_solve(A, rhs)
+            _solve_near(A, rhs, lu, piv, lu_state, work_x, work_r, tol)
             for b in range(n):
                 if Sb[b] > 0.0 and not (rhs[b] > 0.0 and Nb[b] > 0.0):
                     ok = False  # not a usable aggregate (far from the fixed point): plain power step
@@ -1179,6 +1369,9 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         _link_terms_serial(country, sector, indptr, supplier, reference_cost, tariff, tcost, logrel, inv)
     _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos)
     cell_ptr, cell_firms, block_cells = _cell_blocks(country, sector, G, S, t_indptr, BLOCKS)
+    lu = np.empty((G * S, G * S))  # LU factors of the value system's cell-level matrix, kept while they serve
+    piv = np.empty(G * S, dtype=np.int32)
+    lu_state = np.zeros(1, dtype=np.int64)
     if parallel:
         links = _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma)
     else:
@@ -1233,11 +1426,12 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         _final_coefficients(final_tariff, beta, pi, exo, fd, tfin)
         if parallel:
             v_it, v_res = _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
-                                        deficit, anchor, X, cell_ptr, cell_firms, block_cells, inner, max_iter)
+                                        deficit, anchor, X, cell_ptr, cell_firms, block_cells, lu, piv, lu_state, inner,
+                                        max_iter)
         else:
             v_it, v_res = _solve_values_serial(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd,
-                                               tfin, deficit, anchor, X, cell_ptr, cell_firms, block_cells, inner,
-                                               max_iter)
+                                               tfin, deficit, anchor, X, cell_ptr, cell_firms, block_cells, lu, piv,
+                                               lu_state, inner, max_iter)
         v_it_total += v_it
         if mode == WAGES_FIXED:
             break

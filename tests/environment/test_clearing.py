@@ -322,6 +322,68 @@ def test_the_compiled_dense_solve_with_many_right_hand_sides_equals_lapack():
         np.testing.assert_allclose(got, np.linalg.solve(A, B), rtol=1e-9, atol=1e-9 * np.linalg.cond(A))
 
 
+def test_the_compiled_lu_factors_are_lapacks():
+    """The kept LU factors of the value solve (no BLAS): the same factors and pivots as LAPACK's getrf
+    (scipy) to rounding, and the substitutions from the transposed factors solve the system."""
+    import scipy.linalg as sla
+    from numba import njit
+
+    from gvc_abm.environment import kernels as K
+
+    factor, solve = njit(K._lu_factor_loop), njit(K._lu_solve_loop)
+    rng = np.random.default_rng(11)
+    for n in (1, 2, 3, 4, 5, 8, 9, 31, 126):
+        A = rng.normal(size=(n, n)) + np.diag(rng.uniform(-3, 3, n))  # pivoting needed
+        lu, piv = A.copy(), np.empty(n, dtype=np.int32)
+        factor(lu, piv)
+        ref_lu, ref_piv = sla.lu_factor(A)
+        np.testing.assert_array_equal(piv, ref_piv)
+        np.testing.assert_allclose(lu, ref_lu, rtol=0, atol=1e-10 * np.abs(ref_lu).max())
+        b = rng.normal(size=n)
+        x = b.copy()
+        solve(np.ascontiguousarray(lu.T), piv, x)
+        np.testing.assert_allclose(A @ x, b, rtol=0, atol=1e-9 * max(1.0, np.abs(b).max()) * np.linalg.cond(A))
+
+
+def test_solving_near_kept_factors_refines_to_the_direct_solution():
+    """``_solve_near``: with the factors of a nearby matrix, iterative refinement reaches the direct
+    solution to the backward error asked, without a new factorization; with factors of a far matrix
+    (refinement does not halve the residual) it factors afresh, and the next nearby system refines again."""
+    from numba import njit
+
+    from gvc_abm.environment import kernels as K
+
+    near = njit(K._solve_near)
+    rng = np.random.default_rng(5)
+    n = 126
+    A = rng.random((n, n))
+    M0 = A / A.sum(axis=0) * 0.9 - np.eye(n)  # like the cell-level system: columns of A - I sum to -0.1
+    M0[-1] = rng.random(n)  # the anchor row
+    lut, piv, state = np.empty((n, n)), np.empty(n, dtype=np.int32), np.zeros(1, dtype=np.int64)
+    x, r = np.empty(n), np.empty(n)
+    b = np.zeros(n)
+    b[-1] = 1.0
+    got = b.copy()
+    assert near(M0, got, lut, piv, state, x, r, 1e-13) == -1 and state[0] == 1  # no factors yet
+    np.testing.assert_allclose(got, np.linalg.solve(M0, b), rtol=1e-12)
+    for rel in (1e-6, 1e-4, 1e-3):
+        M = M0 * (1.0 + rel * rng.normal(size=(n, n)))
+        got = b.copy()
+        steps = near(M, got, lut, piv, state, x, r, 1e-13)
+        assert 0 <= steps <= K.REFINE_MAX
+        want = np.linalg.solve(M, b)
+        assert np.abs(M @ got - b).max() <= 1e-15 * np.abs(M).sum(axis=1).max() * np.abs(got).max()
+        np.testing.assert_allclose(got, want, rtol=1e-11)
+    # a loose tolerance asks for fewer steps
+    M = M0 * (1.0 + 1e-4 * rng.normal(size=(n, n)))
+    tight, loose = b.copy(), b.copy()
+    assert near(M, loose, lut, piv, state, x, r, 1e-6) < near(M, tight, lut, piv, state, x, r, 1e-13)
+    far = rng.normal(size=(n, n)) + np.diag(rng.uniform(-3, 3, n))
+    got = b.copy()
+    assert near(far, got, lut, piv, state, x, r, 1e-13) == -1
+    np.testing.assert_allclose(far @ got, b, atol=1e-10 * np.linalg.cond(far))
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_parallel_blocks_reach_the_same_equilibrium_as_gauss_seidel(seed):
     """Large worlds clear in parallel blocks (Jacobi price sweeps, blocks of cells for the values, the
