@@ -248,6 +248,16 @@ def _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, log
 _price_links_serial = _serial_twin(_price_links)
 
 
+def _init_q(needs_q, one, logp, q):
+    """``q_f = p_f^(1-sigma)`` where a CES group reads it (``needs_q``)."""
+    for f in prange(logp.shape[0]):
+        if needs_q[f]:
+            q[f] = np.exp(one * logp[f])
+
+
+_init_q_serial = _serial_twin(_init_q)
+
+
 def _sweep(lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr, multi_supplier, multi_coef,
            needs_q, one, b, beta, logp, q, new_logp, new_q, block_resid):
     """One sweep of ``log p_f = b_f + beta_f (lin_f + sum_k alpha_k log(sum_j c_j q_g) / (1 - sigma))`` over the
@@ -263,13 +273,15 @@ def _sweep(lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha,
         for f in range(blk * size, min(F, (blk + 1) * size)):
             acc = lin_const[f]
             for j in range(lin_ptr[f], lin_ptr[f + 1]):
-                acc += lin_weight[j] * logp[lin_supplier[j]]
+                u = np.uint64(j)  # unsigned indices: numba then skips its negative-index checks (1.7x here)
+                acc += lin_weight[u] * logp[np.uint64(lin_supplier[u])]
             if multi_ptr[f + 1] > multi_ptr[f]:
                 ces = 0.0
                 for i in range(multi_ptr[f], multi_ptr[f + 1]):
                     s = 0.0
                     for j in range(multi_gptr[i], multi_gptr[i + 1]):
-                        s += multi_coef[j] * q[multi_supplier[j]]
+                        u = np.uint64(j)
+                        s += multi_coef[u] * q[np.uint64(multi_supplier[u])]
                     ces += multi_alpha[i] * np.log(s)
                 acc += ces / one
             val = b[f] + beta[f] * acc
@@ -291,19 +303,16 @@ _sweep_serial = _serial_twin(_sweep)
 
 
 @register_jitable
-def _solve_prices(links, sigma, b, beta, logp, q, tol, max_iter, parallel):
+def _solve_prices(links, sigma, b, beta, logp, q, other_logp, other_q, tol, max_iter, parallel):
     """Sweeps (:func:`_sweep`) of ``log p_f = b_f + beta_f sum_k alpha_k log P_fk(p)`` over ``links``, the
     tuple of :func:`_price_links`, until the largest change of a log price is at most ``tol``: Gauss-Seidel
-    in firm order, or with ``parallel`` Jacobi sweeps (alternating buffers) in parallel. ``logp`` and, where
-    read, ``q = p^(1-sigma)`` are updated in place. Returns (iterations, residual). The map is a contraction
-    (row sums ``beta_f < 1`` in log p)."""
+    in firm order, or with ``parallel`` Jacobi sweeps in parallel, alternating with the buffers ``other_logp``,
+    ``other_q``. ``logp`` and, where read, ``q = p^(1-sigma)`` (consistent with ``logp`` on entry) are
+    updated in place. Returns (iterations, residual). The map is a contraction (row sums ``beta_f < 1`` in
+    log p)."""
     lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha, multi_gptr, multi_supplier, multi_coef, _, \
         needs_q = links
-    F = b.shape[0]
     one = 1.0 - sigma
-    for f in range(F):
-        if needs_q[f]:
-            q[f] = np.exp(one * logp[f])
     block_resid = np.zeros(BLOCKS)
     resid = np.inf
     it = 0
@@ -315,8 +324,6 @@ def _solve_prices(links, sigma, b, beta, logp, q, tol, max_iter, parallel):
             if resid <= tol:
                 break
         return it, resid
-    other_logp = logp.copy()
-    other_q = q.copy()
     while it < max_iter:
         it += 1
         if it % 2 == 1:
@@ -916,26 +923,28 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
     blk_num = np.empty(nb)
     blk_den = np.empty(nb)
     resid = np.inf
+    # the cells' revenue, value added and tariffs of X (then refreshed as each iteration writes X) and
+    # final-demand shares (fixed here)
+    for blk in prange(nb):
+        for a in range(block_cells[blk], block_cells[blk + 1]):
+            sx = 0.0
+            sva = 0.0
+            sti = 0.0
+            sth = 0.0
+            for i in range(cell_ptr[a], cell_ptr[a + 1]):
+                f = cell_firms[i]
+                x = X[f]
+                sx += x
+                sva += nu[f] * x
+                sti += tint[f] * x
+                sth += theta[f]
+            Sb[a] = sx
+            gdpb[a] = sva
+            tib[a] = sti
+            thsum[a] = sth
     it = 0
     while it < max_iter:
         it += 1
-        for blk in prange(nb):
-            for a in range(block_cells[blk], block_cells[blk + 1]):
-                sx = 0.0
-                sva = 0.0
-                sti = 0.0
-                sth = 0.0
-                for i in range(cell_ptr[a], cell_ptr[a + 1]):
-                    f = cell_firms[i]
-                    x = X[f]
-                    sx += x
-                    sva += nu[f] * x
-                    sti += tint[f] * x
-                    sth += theta[f]
-                Sb[a] = sx
-                gdpb[a] = sva
-                tib[a] = sti
-                thsum[a] = sth
         world = 0.0
         for c in range(G):
             gc = 0.0
@@ -966,9 +975,10 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
                     g = cell_firms[i]
                     acc = 0.0
                     for j in range(t_indptr[g], t_indptr[g + 1]):
-                        v = t_coef[j] * X[t_buyer[j]]
+                        u = np.uint64(j)  # unsigned indices: no negative-index checks
+                        v = t_coef[u] * X[np.uint64(t_buyer[u])]
                         acc += v
-                        A[a, t_cell[j]] += v
+                        A[a, np.uint64(t_cell[u])] += v
                     val = acc + theta[g] * ya
                     new[g] = val
                     nba += val
@@ -1021,13 +1031,22 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
             for b in range(n):
                 if Sb[b] > 0.0 and not (rhs[b] > 0.0 and Nb[b] > 0.0):
                     ok = False  # not a usable aggregate (far from the fixed point): plain power step
-        if ok:
-            for g in prange(F):
-                b = country[g] * S + sector[g]
-                X[g] = new[g] * rhs[b] / (Nb[b] * scale)
-        else:
-            for g in prange(F):
-                X[g] = new[g]
+        for blk in prange(nb):  # the new X (disaggregated cell totals, or the power step) and its cell sums
+            for a in range(block_cells[blk], block_cells[blk + 1]):
+                factor = rhs[a] / (Nb[a] * scale) if ok and Nb[a] > 0.0 else 1.0
+                sx = 0.0
+                sva = 0.0
+                sti = 0.0
+                for i in range(cell_ptr[a], cell_ptr[a + 1]):
+                    g = cell_firms[i]
+                    x = new[g] * factor if ok else new[g]
+                    X[g] = x
+                    sx += x
+                    sva += nu[g] * x
+                    sti += tint[g] * x
+                Sb[a] = sx
+                gdpb[a] = sva
+                tib[a] = sti
     return it, resid
 
 
@@ -1332,7 +1351,9 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     nnz = supplier.shape[0]
     b = np.empty(F)
     bet = np.empty(F)
-    q = np.zeros(F)  # p^(1-sigma), kept only where a CES group reads it (needs_q)
+    q = np.zeros(F)  # p^(1-sigma), kept only where a CES group reads it (needs_q), always consistent with logp
+    other_logp = np.empty(F)  # the parallel price sweeps' second buffers
+    other_q = np.zeros(F)
     logrel = np.empty(nnz)
     inv = np.empty(nnz)
     t_indptr = np.empty(F + 1, dtype=np.int64)
@@ -1376,6 +1397,10 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         links = _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma)
     else:
         links = _price_links_serial(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma)
+    if parallel:
+        _init_q(links[10], 1.0 - sigma, logp, q)
+    else:
+        _init_q_serial(links[10], 1.0 - sigma, logp, q)
     p_it_total = 0
     v_it_total = 0
     w_it = 0
@@ -1413,7 +1438,7 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         for f in range(F):
             c = country[f]
             b[f] = b0[f] + nu[f] * (labour_frac[f] * log_wage[c] + (1.0 - labour_frac[f]) * log_rental[c])
-        p_it, p_res = _solve_prices(links, sigma, b, bet, logp, q, inner, max_iter, parallel)
+        p_it, p_res = _solve_prices(links, sigma, b, bet, logp, q, other_logp, other_q, inner, max_iter, parallel)
         p_it_total += p_it
         if parallel:
             _ces_link_shares(links, q, bet, inv, t_pos, tint_fixed, share, t_coef, tint)
