@@ -102,6 +102,17 @@ PARALLEL_FIRMS = 20_000
 BLOCKS = 16
 
 
+def _unsigned(i):
+    """An array index as an unsigned integer in numba, so that it skips its negative-index checks (1.7x on a
+    CSR mat-vec); the index itself in plain Python."""
+    return i
+
+
+@overload(_unsigned)
+def _unsigned_numba(i):
+    return lambda i: np.uint64(i)
+
+
 def _serial_twin(fn):
     """``fn`` registered as a parallel numba function, and a twin of it (same code, another name)
     registered serial, for worlds below :data:`PARALLEL_FIRMS`; returns the twin. In plain Python both
@@ -302,15 +313,15 @@ def _sweep(lin_ptr, lin_supplier, lin_weight, lin_const, multi_ptr, multi_alpha,
         for f in range(blk * size, min(F, (blk + 1) * size)):
             acc = lin_const[f]
             for j in range(lin_ptr[f], lin_ptr[f + 1]):
-                u = np.uint64(j)  # unsigned indices: numba then skips its negative-index checks (1.7x here)
-                acc += lin_weight[u] * logp[np.uint64(lin_supplier[u])]
+                u = _unsigned(j)
+                acc += lin_weight[u] * logp[_unsigned(lin_supplier[u])]
             if multi_ptr[f + 1] > multi_ptr[f]:
                 ces = 0.0
                 for i in range(multi_ptr[f], multi_ptr[f + 1]):
                     s = 0.0
                     for j in range(multi_gptr[i], multi_gptr[i + 1]):
-                        u = np.uint64(j)
-                        s += multi_coef[u] * q[np.uint64(multi_supplier[u])]
+                        u = _unsigned(j)
+                        s += multi_coef[u] * q[_unsigned(multi_supplier[u])]
                     ces += multi_alpha[i] * np.log(s)
                 acc += ces / one
             val = b[f] + beta[f] * acc
@@ -718,9 +729,14 @@ def _lu_solve_numba(lut, piv, b):
     return _lu_solve_loop
 
 
-@register_jitable
 def _residual(M, x, rhs, r):
-    """``r = rhs - M x``, four rows at a time (four independent sums); returns ``|r|_inf``."""
+    """``r = rhs - M x``; returns ``|r|_inf``: numpy in Python, :func:`_residual_loop` in numba."""
+    r[:] = rhs - M @ x
+    return np.abs(r).max()
+
+
+def _residual_loop(M, x, rhs, r):
+    """Four rows at a time (four independent sums)."""
     n = M.shape[0]
     i = 0
     while i + 3 < n:
@@ -757,6 +773,32 @@ def _residual(M, x, rhs, r):
     return rn
 
 
+@overload(_residual)
+def _residual_numba(M, x, rhs, r):
+    return _residual_loop
+
+
+def _row_norm(M):
+    """``|M|_inf``, the largest absolute row sum: numpy in Python, a loop in numba."""
+    return np.abs(M).sum(axis=1).max()
+
+
+def _row_norm_loop(M):
+    norm = 0.0
+    for i in range(M.shape[0]):
+        row = 0.0
+        for j in range(M.shape[1]):
+            row += abs(M[i, j])
+        if row > norm:
+            norm = row
+    return norm
+
+
+@overload(_row_norm)
+def _row_norm_numba(M):
+    return _row_norm_loop
+
+
 #: Iterative refinement on earlier LU factors (:func:`_solve_near`) stops at the normwise backward error
 #: ``|rhs - M x|_inf <= max(REFINE_TOL, REFINE_SHARE tol) |M|_inf |x|_inf`` (a fresh LU solve reaches 1e-16
 #: to 1e-15 here; tol is the caller's tolerance), and gives up for fresh factors after REFINE_MAX steps or
@@ -776,15 +818,8 @@ def _solve_near(M, rhs, lut, piv, lu_state, x, r, tol):
     n = M.shape[0]
     target = max(REFINE_TOL, REFINE_SHARE * tol)
     if lu_state[0] == 1:
-        mnorm = 0.0
-        for i in range(n):
-            row = 0.0
-            for j in range(n):
-                row += abs(M[i, j])
-            if row > mnorm:
-                mnorm = row
-        for i in range(n):
-            x[i] = rhs[i]
+        mnorm = _row_norm(M)
+        x[:] = rhs
         _lu_solve(lut, piv, x)
         prev = np.inf
         for step in range(REFINE_MAX + 1):
@@ -794,20 +829,16 @@ def _solve_near(M, rhs, lut, piv, lu_state, x, r, tol):
                 if abs(x[i]) > xn:
                     xn = abs(x[i])
             if rn <= target * mnorm * xn:
-                for i in range(n):
-                    rhs[i] = x[i]
+                rhs[:] = x
                 return step
             if not rn <= 0.5 * prev or step == REFINE_MAX:
                 break
             prev = rn
             _lu_solve(lut, piv, r)
-            for i in range(n):
-                x[i] += r[i]
+            x += r
     lu = M.copy()
     _lu_factor(lu, piv)
-    for i in range(n):
-        for j in range(n):
-            lut[j, i] = lu[i, j]
+    lut[:, :] = lu.T
     lu_state[0] = 1
     _lu_solve(lut, piv, rhs)
     return -1
@@ -1004,10 +1035,10 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
                     g = cell_firms[i]
                     acc = 0.0
                     for j in range(t_indptr[g], t_indptr[g + 1]):
-                        u = np.uint64(j)  # unsigned indices: no negative-index checks
-                        v = t_coef[u] * X[np.uint64(t_buyer[u])]
+                        u = _unsigned(j)
+                        v = t_coef[u] * X[_unsigned(t_buyer[u])]
                         acc += v
-                        A[a, np.uint64(t_cell[u])] += v
+                        A[a, _unsigned(t_cell[u])] += v
                     val = acc + theta[g] * ya
                     new[g] = val
                     nba += val

@@ -382,6 +382,17 @@ def test_solving_near_kept_factors_refines_to_the_direct_solution():
     got = b.copy()
     assert near(far, got, lut, piv, state, x, r, 1e-13) == -1
     np.testing.assert_allclose(far @ got, b, atol=1e-10 * np.linalg.cond(far))
+    # the plain-Python engine (numpy and LAPACK for the same steps) takes the same steps to the same point
+    M = M0 * (1.0 + 1e-4 * rng.normal(size=(n, n)))
+    fresh = [(np.empty((n, n)), np.empty(n, dtype=np.int32), np.zeros(1, dtype=np.int64)) for _ in range(2)]
+    results = []
+    for solve, (lut_, piv_, state_) in zip((near, K._solve_near), fresh):
+        first, second = b.copy(), b.copy()
+        assert solve(M0, first, lut_, piv_, state_, x, r, 1e-13) == -1
+        steps = solve(M, second, lut_, piv_, state_, x, r, 1e-13)
+        results.append((steps, second))
+    assert results[0][0] == results[1][0] >= 1
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
