@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .leontief import LeontiefSolver, input_coefficients, local_inverses, value_added_coefficients, value_added_multipliers
+from .leontief import LeontiefSolver, LocalInverses, input_coefficients, local_inverses, value_added_coefficients, value_added_multipliers
 from .mrio import MRIO, as_mrio
 from .trade import trade_flows
 
@@ -84,7 +84,7 @@ def kww_from_parts(
     Y: np.ndarray,
     W: np.ndarray,
     sector_exports: np.ndarray,
-    local: list[LeontiefSolver],
+    local: LocalInverses,
 ) -> np.ndarray:
     """The (G, 9) KWW terms from precomputed parts (see :func:`kww_decomposition`).
 
@@ -94,7 +94,7 @@ def kww_from_parts(
     Y : (n, G) final demand by destination.
     W : (G, n) value-added multipliers ``S diag(v) B`` (``value_added_multipliers``).
     sector_exports : (n,) gross exports ``E_r*`` of every country-sector.
-    local : G solvers of ``I - A_rr``.
+    local : the local inverses ``L_ss = (I - A_ss)^-1`` (:func:`~gvc_abm.analysis.leontief.local_inverses`).
     """
     G = Y.shape[1]
     n = Y.shape[0]
@@ -104,12 +104,9 @@ def kww_from_parts(
     VBY3 = np.einsum("rsk,skt->rst", W.reshape(G, G, N), Y.reshape(G, N, G))
     own = np.eye(G, dtype=bool)
     # Local-inverse solutions L_ss Y_ss and L_ss E_s*, stacked over s.
-    LY = np.empty(n)
-    LE = np.empty(n)
-    for s in range(G):
-        b = slice(s * N, (s + 1) * N)
-        sol = local[s].solve(np.column_stack([Y[b, s], sector_exports[b]]))
-        LY[b], LE[b] = sol[:, 0], sol[:, 1]
+    own_final = Y.reshape(G, N, G)[np.arange(G), :, np.arange(G)].reshape(n)  # Y_ss stacked over s
+    sol = local.solve(np.column_stack([own_final, sector_exports]))
+    LY, LE = sol[:, 0], sol[:, 1]
     A_LY = A @ LY
     A_LE = A @ LE
     WA = W @ A  # (G, n): WA[r, j] = V_r sum_s B_rs A_s,j

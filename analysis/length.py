@@ -85,10 +85,7 @@ def gvc_production_length(A: np.ndarray, solver: LeontiefSolver, v: np.ndarray, 
     """
     n = A.shape[0]
     N = n // G
-    local = local_inverses(A, G)
-
-    def L(z: np.ndarray) -> np.ndarray:
-        return np.concatenate([local[r].solve(z[r * N:(r + 1) * N]) for r in range(G)])
+    L = local_inverses(A, G).solve  # the block-diagonal diag(L_rr)
 
     foreign = A.copy()
     for r in range(G):

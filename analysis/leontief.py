@@ -23,6 +23,7 @@ __all__ = [
     "value_added_coefficients",
     "LeontiefSolver",
     "leontief_inverse",
+    "LocalInverses",
     "local_inverses",
     "country_aggregator",
     "leontief_system",
@@ -89,13 +90,47 @@ def leontief_inverse(A: np.ndarray) -> np.ndarray:
     return LeontiefSolver(A).inverse()
 
 
-def local_inverses(A: np.ndarray, G: int) -> list[LeontiefSolver]:
-    """Solvers for the local inverses ``L_rr = (I - A_rr)^-1`` of each of G countries.
+class LocalInverses:
+    """The local inverses ``L_rr = (I - A_rr)^-1`` of G countries, ``A_rr`` country r's domestic block
+    of ``A`` (KWW 2014, eq. 17; WWZ 2013, eq. 7).
 
-    ``A_rr`` is country r's domestic block of ``A`` (KWW 2014, eq. 17; WWZ 2013, eq. 7).
+    ``local[r]`` is country r's :class:`LeontiefSolver` (made when first asked for); ``solve(z)``
+    applies the block-diagonal ``diag(L_11, ..., L_GG)`` to a stacked vector or matrix z (n rows)
+    in one batched LAPACK call, for callers that need every country's block at once.
     """
-    N = A.shape[0] // G
-    return [LeontiefSolver(A[r * N:(r + 1) * N, r * N:(r + 1) * N]) for r in range(G)]
+
+    def __init__(self, A: np.ndarray, G: int):
+        A = np.asarray(A, dtype=float)
+        self.G = G
+        self.N = A.shape[0] // G
+        N = self.N
+        self.blocks = np.stack([np.eye(N) - A[r * N:(r + 1) * N, r * N:(r + 1) * N] for r in range(G)])
+        self._solvers: dict[int, LeontiefSolver] = {}
+
+    def __len__(self) -> int:
+        return self.G
+
+    def __getitem__(self, r: int) -> LeontiefSolver:
+        if not -self.G <= r < self.G:
+            raise IndexError(r)
+        r %= self.G
+        if r not in self._solvers:
+            self._solvers[r] = LeontiefSolver(np.eye(self.N) - self.blocks[r])
+        return self._solvers[r]
+
+    def __iter__(self):
+        return (self[r] for r in range(self.G))
+
+    def solve(self, z: np.ndarray) -> np.ndarray:
+        """``diag(L_rr) z``: each country's rows of z solved with its own block."""
+        z = np.asarray(z, dtype=float)
+        shaped = z.reshape(self.G, self.N, -1)
+        return np.linalg.solve(self.blocks, shaped).reshape(z.shape)
+
+
+def local_inverses(A: np.ndarray, G: int) -> LocalInverses:
+    """The local inverses ``L_rr = (I - A_rr)^-1`` of each of G countries (:class:`LocalInverses`)."""
+    return LocalInverses(A, G)
 
 
 def country_aggregator(G: int, N: int) -> np.ndarray:
