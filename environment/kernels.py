@@ -581,57 +581,11 @@ def _dense_solve(A, rhs):
 
 
 def _dense_solve_loop(A, rhs):
-    """Gaussian elimination with partial pivoting, row by row (the inner loop runs over one contiguous
-    row, so it vectorizes); no BLAS, so the result does not depend on a thread count. Rows below the
-    pivot are eliminated four at a time, sharing each load of the pivot row (every element still gets
-    the same operations in the same order, so the result is bit-identical to one row at a time; 1.4x
-    faster at n = 126, where the loop overhead of short rows dominates)."""
-    n = A.shape[0]
-    for k in range(n):
-        piv = k
-        big = abs(A[k, k])
-        for i in range(k + 1, n):
-            if abs(A[i, k]) > big:
-                big = abs(A[i, k])
-                piv = i
-        if piv != k:
-            for j in range(n):
-                tmp = A[k, j]
-                A[k, j] = A[piv, j]
-                A[piv, j] = tmp
-            tmp = rhs[k]
-            rhs[k] = rhs[piv]
-            rhs[piv] = tmp
-        row_k = A[k]
-        d = row_k[k]
-        i = k + 1
-        while i + 3 < n:
-            r0 = A[i]
-            r1 = A[i + 1]
-            r2 = A[i + 2]
-            r3 = A[i + 3]
-            f0 = r0[k] / d
-            f1 = r1[k] / d
-            f2 = r2[k] / d
-            f3 = r3[k] / d
-            _eliminate_four(row_k, r0, r1, r2, r3, f0, f1, f2, f3, k)
-            rhs[i] -= f0 * rhs[k]
-            rhs[i + 1] -= f1 * rhs[k]
-            rhs[i + 2] -= f2 * rhs[k]
-            rhs[i + 3] -= f3 * rhs[k]
-            i += 4
-        while i < n:
-            row_i = A[i]
-            fct = row_i[k] / d
-            for j in range(k, n):
-                row_i[j] = row_i[j] - fct * row_k[j]
-            rhs[i] -= fct * rhs[k]
-            i += 1
-    for k in range(n - 1, -1, -1):
-        acc = rhs[k]
-        for j in range(k + 1, n):
-            acc -= A[k, j] * rhs[j]
-        rhs[k] = acc / A[k, k]
+    """:func:`_lu_factor_loop` then :func:`_lu_solve_loop`: no BLAS, so the result does not depend on a
+    thread count."""
+    piv = np.empty(A.shape[0], dtype=np.int32)
+    _lu_factor(A, piv)
+    _lu_solve(np.ascontiguousarray(A.T), piv, rhs)
 
 
 @overload(_dense_solve)
@@ -649,8 +603,11 @@ def _lu_factor(A, piv):
 
 
 def _lu_factor_loop(A, piv):
-    """Gaussian elimination with partial pivoting that keeps its multipliers (:func:`_dense_solve_loop`,
-    rows below the pivot four at a time)."""
+    """Gaussian elimination with partial pivoting that keeps its multipliers, row by row (the inner loop
+    runs over one contiguous row, so it vectorizes). Rows below the pivot are eliminated four at a time,
+    sharing each load of the pivot row (every element still gets the same operations in the same order,
+    so the factors are bit-identical to one row at a time; 1.4x faster at n = 126, where the loop
+    overhead of short rows dominates)."""
     n = A.shape[0]
     for k in range(n):
         p = k

@@ -265,44 +265,45 @@ def test_out_of_range_network_is_refused_before_the_kernels():
 
 
 def test_the_compiled_dense_solve_is_gaussian_elimination_with_partial_pivoting():
-    """The value solve's dense solve (no BLAS, so thread counts cannot change it): equal to LAPACK to
-    rounding, and bit-identical to eliminating one row at a time (it eliminates four at once)."""
+    """The compiled dense solves (no BLAS, so thread counts cannot change them): the LU factors are
+    bit-identical to eliminating one row at a time (they eliminate four at once), and the solution
+    equals LAPACK's to rounding."""
     from numba import njit
 
     from gvc_abm.environment import kernels as K
 
     @njit
-    def one_row_at_a_time(A, rhs):
+    def one_row_at_a_time(A, piv):
         n = A.shape[0]
         for k in range(n):
-            piv = k
+            p = k
             for i in range(k + 1, n):
-                if abs(A[i, k]) > abs(A[piv, k]):
-                    piv = i
+                if abs(A[i, k]) > abs(A[p, k]):
+                    p = i
+            piv[k] = p
             for j in range(n):
-                A[k, j], A[piv, j] = A[piv, j], A[k, j]
-            rhs[k], rhs[piv] = rhs[piv], rhs[k]
+                A[k, j], A[p, j] = A[p, j], A[k, j]
             for i in range(k + 1, n):
                 f = A[i, k] / A[k, k]
-                for j in range(k, n):
+                for j in range(k + 1, n):
                     A[i, j] = A[i, j] - f * A[k, j]
-                rhs[i] -= f * rhs[k]
-        for k in range(n - 1, -1, -1):
-            acc = rhs[k]
-            for j in range(k + 1, n):
-                acc -= A[k, j] * rhs[j]
-            rhs[k] = acc / A[k, k]
+                A[i, k] = f
 
-    solve = njit(K._dense_solve_loop)
+    factor, solve = njit(K._lu_factor_loop), njit(K._dense_solve_loop)
     rng = np.random.default_rng(7)
     for n in (1, 2, 3, 4, 5, 7, 8, 9, 31, 126, 131):
         A = rng.normal(size=(n, n)) + np.diag(rng.uniform(-3, 3, n))  # pivoting needed: no dominant diagonal
-        b = rng.normal(size=n)
-        got, ref = b.copy(), b.copy()
-        solve(A.copy(), got)
-        one_row_at_a_time(A.copy(), ref)
+        got, ref = A.copy(), A.copy()
+        piv_got, piv_ref = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
+        factor(got, piv_got)
+        one_row_at_a_time(ref, piv_ref)
         np.testing.assert_array_equal(got, ref)
-        np.testing.assert_allclose(A @ got, b, rtol=0, atol=1e-9 * max(1.0, np.abs(b).max()) * np.linalg.cond(A))
+        np.testing.assert_array_equal(piv_got, piv_ref)
+        b = rng.normal(size=n)
+        x = b.copy()
+        solve(A.copy(), x)
+        np.testing.assert_allclose(A @ x, b, rtol=0, atol=1e-9 * max(1.0, np.abs(b).max()) * np.linalg.cond(A))
+        np.testing.assert_allclose(x, np.linalg.solve(A, b), rtol=1e-9, atol=1e-9 * np.linalg.cond(A))
 
 
 def test_the_compiled_dense_solve_with_many_right_hand_sides_equals_lapack():
