@@ -138,6 +138,7 @@ def bench_simulation(
     *,
     engine: str = "numba",
     compare_reference: bool = False,
+    thread_speedup: bool = False,
     seed: int = 0,
 ) -> dict:
     """Measure ``periods`` cold-start periods of a default world with ``firms`` x ``links`` (module docstring).
@@ -148,7 +149,9 @@ def bench_simulation(
     ``compare_reference`` the reference engine's seconds per period (one period) and the speedup
     (reference clearing time over this engine's). A clearing iteration is a Gauss-Seidel price
     sweep or a value iteration (one network pass plus the exact cell-level solve); the split is
-    reported as price_ and value_iterations_per_period.
+    reported as price_ and value_iterations_per_period. With ``thread_speedup`` (and more than one
+    numba thread) the same cold clearing is timed once more on one thread (``numba.set_num_threads``):
+    one_thread_clearing_seconds and thread_speedup, both measured in this run.
     """
     if engine not in ("numba", "mesa", "reference"):
         raise ValueError(f"engine: unknown engine {engine!r}; expected numba, mesa or reference")
@@ -189,6 +192,14 @@ def bench_simulation(
         "converged": bool(all(conv)),
         "peak_rss_mb": 0.0,
     }
+    if thread_speedup and out["threads"] > 1:
+        numba.set_num_threads(1)
+        try:
+            _, one_thread, _, _, _ = _time_periods(world, 1, engine, start)
+        finally:
+            numba.set_num_threads(out["threads"])
+        out["one_thread_clearing_seconds"] = one_thread[0]
+        out["thread_speedup"] = one_thread[0] / clear_s
     out.update(bench_model(firms, links, periods, "numba" if engine == "numba" else "mesa", seed))
     if compare_reference:
         mesa = bench_model(firms, links, periods, "mesa", seed)

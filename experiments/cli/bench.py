@@ -33,6 +33,7 @@ def bench(
     periods: Annotated[int, typer.Option(min=1, help="With --firms: periods to time (each clears from a cold start).")] = 3,
     engine: Annotated[str, typer.Option(help="With --firms: engine, numba or mesa (alias reference).")] = "numba",
     compare_reference: Annotated[bool, typer.Option("--compare-reference", help="With --firms: also time one period of the Mesa / reference engine and report the speedups.", show_default="off")] = False,
+    thread_speedup: Annotated[bool, typer.Option("--thread-speedup", help="With --firms: also time the cold clearing on one thread and report the speed-up of numba's threads, measured in the same run.", show_default="off")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the measurements as JSON to this file.", show_default="none")] = None,
 ) -> None:
     """Measure speed and peak memory; figures go to the console and, with --json, to a file."""
@@ -53,7 +54,8 @@ def bench(
             raise UserInputError(f"--engine: expected numba, mesa or reference, got {engine!r}")
         from ..bench_simulation import bench_simulation  # the simulation stack loads only when asked for
 
-        result = bench_simulation(firms, links, periods, engine=engine, compare_reference=compare_reference, seed=seed)
+        result = bench_simulation(firms, links, periods, engine=engine, compare_reference=compare_reference,
+                                  thread_speedup=thread_speedup, seed=seed)
         Console().print(simulation_table(result, engine))
         if json_out is not None:
             write_json(json_out, result, what="--json")
@@ -110,6 +112,9 @@ def simulation_table(result: dict, engine: str):
         ("state per link", f"{r['state_bytes_per_link']:.0f} B", "link arrays and their sector groups"),
         ("peak memory", f"{r['peak_rss_mb']:.0f} MB", "resident, whole process"),
     ]
+    if "thread_speedup" in r:
+        rows.append(("  on one thread", f"{r['one_thread_clearing_seconds']:.3f} s",
+                     f"speed-up {r['thread_speedup']:.2f}x on {r['threads']} threads (same run)"))
     if "reference_seconds_per_period" in r:
         rows += [("reference clearing", f"{r['reference_seconds_per_period']:.2f} s", f"plain Python, {r['speedup']:.0f}x slower"),
                  ("Mesa engine period", f"{r['mesa_period_seconds']:.2f} s", f"{r['period_speedup']:.0f}x the numba period")]

@@ -27,6 +27,22 @@ def test_bench_prints_one_table_with_every_figure(capsys):
         assert row in out, row
 
 
+def test_thread_speedup_is_measured_in_the_same_run(tmp_path):
+    """``--thread-speedup`` times the same cold clearing once more on one thread (numba's thread count
+    restored after); with one thread there is nothing to compare and the fields are left out."""
+    import numba
+
+    out = tmp_path / "t.json"
+    assert main(["bench", "--firms", "150", "--links", "4", "--periods", "1", "--thread-speedup", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert numba.get_num_threads() == data["threads"]
+    if data["threads"] > 1:
+        assert data["one_thread_clearing_seconds"] > 0
+        assert data["thread_speedup"] == data["one_thread_clearing_seconds"] / data["clearing_seconds_per_period"]
+    else:
+        assert "thread_speedup" not in data
+
+
 def test_state_bytes_by_hand():
     import numpy as np
 
