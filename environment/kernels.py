@@ -1159,62 +1159,15 @@ def _dense_solve_many(A, B):
 
 
 def _dense_solve_many_loop(A, B):
-    n = A.shape[0]
-    m = B.shape[1]
-    for k in range(n):
-        piv = k
-        big = abs(A[k, k])
-        for i in range(k + 1, n):
-            if abs(A[i, k]) > big:
-                big = abs(A[i, k])
-                piv = i
-        if piv != k:
-            for j in range(n):
-                tmp = A[k, j]
-                A[k, j] = A[piv, j]
-                A[piv, j] = tmp
-            for j in range(m):
-                tmp = B[k, j]
-                B[k, j] = B[piv, j]
-                B[piv, j] = tmp
-        row_k = A[k]
-        bk = B[k]
-        d = row_k[k]
-        i = k + 1
-        while i + 3 < n:  # four rows at a time, as in _dense_solve_loop
-            r0 = A[i]
-            r1 = A[i + 1]
-            r2 = A[i + 2]
-            r3 = A[i + 3]
-            f0 = r0[k] / d
-            f1 = r1[k] / d
-            f2 = r2[k] / d
-            f3 = r3[k] / d
-            if f0 != 0.0 or f1 != 0.0 or f2 != 0.0 or f3 != 0.0:
-                _eliminate_four(row_k, r0, r1, r2, r3, f0, f1, f2, f3, k)
-                _eliminate_four(bk, B[i], B[i + 1], B[i + 2], B[i + 3], f0, f1, f2, f3, 0)
-            i += 4
-        while i < n:
-            row_i = A[i]
-            fct = row_i[k] / d
-            if fct != 0.0:
-                for j in range(k, n):
-                    row_i[j] = row_i[j] - fct * row_k[j]
-                bi = B[i]
-                for j in range(m):
-                    bi[j] = bi[j] - fct * bk[j]
-            i += 1
-    for k in range(n - 1, -1, -1):
-        bk = B[k]
-        for i in range(k + 1, n):
-            aki = A[k, i]
-            if aki != 0.0:
-                bi = B[i]
-                for j in range(m):
-                    bk[j] -= aki * bi[j]
-        inv = 1.0 / A[k, k]
-        for j in range(m):
-            bk[j] *= inv
+    """:func:`_lu_factor_loop` once, then the substitutions for each right-hand side (no BLAS)."""
+    piv = np.empty(A.shape[0], dtype=np.int32)
+    _lu_factor(A, piv)
+    lut = np.ascontiguousarray(A.T)
+    col = np.empty(A.shape[0])
+    for j in range(B.shape[1]):
+        col[:] = B[:, j]
+        _lu_solve(lut, piv, col)
+        B[:, j] = col
 
 
 @overload(_dense_solve_many)
@@ -1417,11 +1370,9 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     lu_state = np.zeros(1, dtype=np.int64)
     if parallel:
         links = _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma)
-    else:
-        links = _price_links_serial(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma)
-    if parallel:
         _init_q(links[10], 1.0 - sigma, logp, q)
     else:
+        links = _price_links_serial(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma)
         _init_q_serial(links[10], 1.0 - sigma, logp, q)
     p_it_total = 0
     v_it_total = 0
