@@ -55,13 +55,11 @@ import pyarrow.parquet as pq
 from distributed import WorkerPlugin
 
 from .outputs import atomic_path
+from .threads import BLAS_ENV, pin_blas
 
 __all__ = ["BLAS_ENV", "RUN_TABLES", "RunOutput", "run_table", "run_tables", "run_one", "warm_up", "table_digest", "check_run_file", "plan_batch",
            "run_batch", "batch_client", "compact_batch", "BatchError", "MANIFEST", "RUNS", "DATASET"]
 
-#: One BLAS / OpenMP thread per worker process: the small indicator solves of a run
-#: oversubscribe the cores otherwise (a 500-firm run takes 5-13 s instead of 0.3-2 s).
-BLAS_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 #: What a spawned worker process starts with: one BLAS thread and one numba thread (a batch
 #: parallelises over runs; the numbers do not depend on the thread count). numba's thread count is set
 #: only inside the new process (the Nanny's ``env``), never in a live one: numba refuses a change once
@@ -145,17 +143,6 @@ def _parquet_bytes(df: pd.DataFrame, meta: dict[str, Any]) -> bytes:
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="zstd", write_page_checksum=True)
     return buf.getvalue()
-
-
-def pin_blas() -> None:
-    """One BLAS thread in this process: threadpoolctl where installed (the env vars
-    :data:`BLAS_ENV` only act before numpy loads, so workers get them at spawn)."""
-    os.environ.update(BLAS_ENV)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return
-    threadpool_limits(1)
 
 
 def _worker_name() -> str:

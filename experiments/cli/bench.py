@@ -44,6 +44,9 @@ def bench(
     if firms is not None:
         if table is not None:
             raise UserInputError("bench: give either --table or --firms, not both")
+        from ..threads import pin_blas
+
+        pin_blas()  # as in gvc run: BLAS's idle threads would spin on numba's cores
         from ...environment.config import DefaultWorldConfig
 
         world = DefaultWorldConfig()

@@ -54,6 +54,9 @@ def dashboard(
         raise UserInputError(f"--seed: must be non-negative, got {seed}")
     if periods < 2:
         raise UserInputError(f"--periods: at least 2, got {periods}")
+    from ..threads import pin_blas
+
+    pin_blas()  # as in gvc run: BLAS's idle threads would spin on numba's cores
     from ..scenarios import make_config
 
     make_config(scenario, periods=periods, seed=seed, firms=firms)  # a bad scenario fails here, in one line

@@ -120,6 +120,9 @@ def run(
     if engine is not None and engine not in ENGINES:
         raise UserInputError(f"--engine: expected numba, mesa or reference, got {engine!r}")
     check_output_folder(out, "--out", force=force)
+    from ..threads import pin_blas
+
+    pin_blas()  # before numpy loads: BLAS's idle threads would spin on numba's cores
     from gvc_abm.environment.builders import check_memory
 
     from ..scenarios import make_config
