@@ -110,27 +110,27 @@ def kww_from_parts(
     A_LY = A @ LY
     A_LE = A @ LE
     WA = W @ A  # (G, n): WA[r, j] = V_r sum_s B_rs A_s,j
-    for r in range(G):
-        b = slice(r * N, (r + 1) * N)
-        V = VBY3[r]  # (s, t)
-        foreign_s = ~own[r]
-        out[r, 0] = V[r, foreign_s].sum()
-        out[r, 1] = np.trace(V) - V[r, r]
-        third = np.ones((G, G), dtype=bool)
-        third[r, :] = False
-        third[:, r] = False
-        third[own] = False
-        out[r, 2] = V[third].sum()
-        out[r, 3] = V[foreign_s, r].sum()
-        # V_r sum_{s != r} B_rs A_sr: all s minus the s = r block.
-        WA_r = WA[r, b] - W[r, b] @ A[b, b]
-        out[r, 4] = WA_r @ LY[b]
-        out[r, 5] = WA_r @ LE[b]
-        # sum_{t != r} V_t B_tr: foreign value added per unit of r's output.
-        F_r = W[:, b].sum(axis=0) - W[r, b]
-        out[r, 6] = F_r @ Y[b][:, foreign_s].sum(axis=1)
-        out[r, 7] = F_r @ (A_LY[b] - A[b, b] @ LY[b])
-        out[r, 8] = F_r @ (A_LE[b] - A[b, b] @ LE[b])
+    # every country at once: r's own blocks, and the masks of s != r, t != r and s != t
+    g = np.arange(G)
+    foreign = ~own
+    third = foreign[:, :, None] & foreign[:, None, :] & foreign[None, :, :]  # [r, s, t]
+    W3 = W.reshape(G, G, N)  # [r, s, k]
+    A_own = A.reshape(G, N, G, N)[g, :, g, :]  # [r, k, j] = A_rr
+    W_own = W3[g, g, :]  # [r, k] = V_r B_rr
+    out[:, 0] = (VBY3[g, g, :] * foreign).sum(axis=1)  # V_r B_rr Y_rt, t != r
+    out[:, 1] = (VBY3[:, g, g] * foreign).sum(axis=1)  # V_r B_rs Y_ss, s != r
+    out[:, 2] = (VBY3 * third).sum(axis=(1, 2))  # V_r B_rs Y_st, s != t, both != r
+    out[:, 3] = (VBY3[g, :, g] * foreign).sum(axis=1)  # V_r B_rs Y_sr, s != r
+    # V_r sum_{s != r} B_rs A_sr: all s minus the s = r block.
+    WA_r = WA.reshape(G, G, N)[g, g, :] - np.einsum("rk,rkj->rj", W_own, A_own)
+    out[:, 4] = np.einsum("rj,rj->r", WA_r, LY.reshape(G, N))
+    out[:, 5] = np.einsum("rj,rj->r", WA_r, LE.reshape(G, N))
+    # sum_{t != r} V_t B_tr: foreign value added per unit of r's output.
+    F_r = W3.sum(axis=0) - W_own
+    Y3 = Y.reshape(G, N, G)
+    out[:, 6] = np.einsum("rk,rk->r", F_r, Y3.sum(axis=2) - Y3[g, :, g])
+    out[:, 7] = np.einsum("rk,rk->r", F_r, A_LY.reshape(G, N) - np.einsum("rkj,rj->rk", A_own, LY.reshape(G, N)))
+    out[:, 8] = np.einsum("rk,rk->r", F_r, A_LE.reshape(G, N) - np.einsum("rkj,rj->rk", A_own, LE.reshape(G, N)))
     return out
 
 

@@ -93,6 +93,8 @@ def _numbered(graph: nx.Graph) -> tuple[nx.Graph, list]:
     run. Sets of small integers iterate in one order, and the same config gives the same bits.
     """
     names = list(graph.nodes)
+    if names == list(range(len(names))):  # numbered already
+        return graph, names
     return nx.convert_node_labels_to_integers(graph, ordering="default"), names
 
 

@@ -156,7 +156,7 @@ def global_row(s: IndicatorSet, world: World, real_inc: np.ndarray, period: int,
     """
     labels = list(world.regions)
     m = s.matrices
-    graph = value_added_network(m["va_absorption"], list(world.countries))
+    graph = value_added_network(m["va_absorption"], list(range(world.G)))  # countries by number: no relabelling
     communities, q = trade_communities(graph, seed=COMMUNITY_SEED)
     restrictive = [e["instrument"] for e in events if e["restrictive"]]
     row: dict[str, object] = {"period": period}
@@ -167,7 +167,7 @@ def global_row(s: IndicatorSet, world: World, real_inc: np.ndarray, period: int,
         "intra_regional_share_va": intra_regional_share(m["va_absorption"], labels),
         "communities": len(communities),
         "modularity": q,
-        "region_modularity": partition_modularity(graph, list(world.countries), labels),
+        "region_modularity": partition_modularity(graph, list(range(world.G)), labels),
         "policy_events": len(events),
         "restrictive_measures": len(restrictive),
     }
