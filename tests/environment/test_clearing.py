@@ -346,6 +346,44 @@ def test_the_compiled_lu_factors_are_lapacks():
         np.testing.assert_allclose(A @ x, b, rtol=0, atol=1e-9 * max(1.0, np.abs(b).max()) * np.linalg.cond(A))
 
 
+def test_the_compiled_cell_matrix_loops_equal_their_numpy_forms():
+    """Households' spending in the value solve's cell matrix: the compiled rank-2 loop equals the numpy form
+    and the definition ``A_ab += sum_c fd_{c,a} h_cb``, ``A_ab /= S_b`` summed country by country (dead
+    cells, rows that sell no final goods, deficits of both signs); the compiled row norm equals numpy's."""
+    from numba import njit
+
+    from gvc_abm.environment import kernels as K
+
+    add_loop, norm_loop = njit(K._add_final_demand_loop), njit(K._row_norm_loop)
+    rng = np.random.default_rng(5)
+    for G, S in ((2, 1), (3, 2), (14, 9)):
+        n = G * S
+        A = rng.random((n, n))
+        Sb = rng.uniform(0.5, 2.0, n)
+        Sb[rng.random(n) < 0.2] = 0.0
+        gdpb, tib = rng.random(n), 0.1 * rng.random(n)
+        deficit, tfin = rng.uniform(-0.02, 0.02, G), rng.uniform(0.0, 0.1, G)
+        fd = rng.random((G, G, S))
+        thsum = (rng.random(n) > 0.2).astype(float)
+        own = np.arange(n) // S
+        h = (deficit[:, None] * gdpb[None, :] + (np.arange(G)[:, None] == own[None, :]) * (gdpb + tib)[None, :])
+        h /= (1.0 - tfin)[:, None]
+        want = A.copy()
+        for c in range(G):
+            want += (fd[c].reshape(n) * (thsum > 0))[:, None] * h[c][None, :]
+        live = Sb > 0
+        want[:, live] /= Sb[live]
+        want[:, ~live] = A[:, ~live]
+        got_loop, got_numpy = A.copy(), A.copy()
+        last = add_loop(got_loop, Sb, gdpb, tib, deficit, tfin, fd, thsum)
+        assert last == K._add_final_demand(got_numpy, Sb, gdpb, tib, deficit, tfin, fd, thsum)
+        assert last == (np.flatnonzero(live)[-1] if live.any() else -1)
+        np.testing.assert_allclose(got_loop, want, rtol=1e-14, atol=0)
+        np.testing.assert_allclose(got_numpy, want, rtol=1e-14, atol=0)
+        for M in (A, -A, A[:, : max(1, n - 1)]):
+            assert norm_loop(np.ascontiguousarray(M)) == pytest.approx(np.abs(M).sum(axis=1).max(), rel=1e-14)
+
+
 def test_solving_near_kept_factors_refines_to_the_direct_solution():
     """``_solve_near``: with the factors of a nearby matrix, iterative refinement reaches the direct
     solution to the backward error asked, without a new factorization; with factors of a far matrix
