@@ -46,16 +46,18 @@ def kww_participation(k: KWWDecomposition) -> Participation:
 
 def group_kww_participation(dvx: np.ndarray, fva: np.ndarray, exports: np.ndarray, members: np.ndarray) -> Participation:
     """KWW participation of a group of countries: ``sum DVX / sum Ex`` (forward) and
-    ``sum FVA / sum Ex`` (backward) over the members (a boolean mask (G,)); 0 without exports.
+    ``sum FVA / sum Ex`` (backward) over the members (a boolean mask (G,), or (K, G) for K
+    groups at once); 0 without exports.
 
     The members' own participations weighted by their gross exports (KWW 2014; UNCTAD 2013
     for regional aggregates); with every country a member it is the world's ``gvcp_kww_world``.
-    Arrays (G,) as :class:`~gvc_abm.analysis.kww.KWWDecomposition` gives them; returns scalars.
+    Arrays (G,) as :class:`~gvc_abm.analysis.kww.KWWDecomposition` gives them; returns scalars
+    (arrays (K,) for K groups).
     """
-    members = np.asarray(members, dtype=bool)
-    ex = np.asarray(exports, dtype=float)[members].sum()
-    return Participation(forward=safe_divide(np.asarray(dvx)[members].sum(), ex),
-                         backward=safe_divide(np.asarray(fva)[members].sum(), ex))
+    m = np.asarray(members, dtype=bool).astype(float)
+    ex = m @ np.asarray(exports, dtype=float)
+    return Participation(forward=safe_divide(m @ np.asarray(dvx, dtype=float), ex),
+                         backward=safe_divide(m @ np.asarray(fva, dtype=float), ex))
 
 
 def kww_vs_participation(k: KWWDecomposition) -> Participation:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import networkx as nx
 import numpy as np
 
-__all__ = ["intra_regional_share", "group_intra_share", "region_intra_shares", "value_added_network", "trade_communities", "partition_modularity"]
+__all__ = ["intra_regional_share", "group_intra_share", "groups_intra_shares", "region_intra_shares", "value_added_network", "trade_communities", "partition_modularity"]
 
 
 def _off_diagonal(T: np.ndarray) -> np.ndarray:
@@ -39,10 +39,16 @@ def intra_regional_share(T: np.ndarray, regions: Sequence[str]) -> float:
 def group_intra_share(T: np.ndarray, members: np.ndarray) -> float:
     """Share of a group's exports in ``T`` that go to other members:
     ``sum_{r != s in g} T_rs / sum_{r in g, s != r} T_rs`` (``members`` a boolean mask; 0 without exports)."""
+    return float(groups_intra_shares(T, np.asarray(members, dtype=bool)[None, :])[0])
+
+
+def groups_intra_shares(T: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """:func:`group_intra_share` of K groups at once, ``members`` a (K, G) boolean mask: (K,) shares."""
     off = _off_diagonal(T)
-    members = np.asarray(members, dtype=bool)
-    total = off[members].sum()
-    return float(off[np.ix_(members, members)].sum() / total) if total != 0 else 0.0
+    m = np.asarray(members, dtype=float)
+    total = m @ off.sum(axis=1)
+    inside = np.einsum("kr,rs,ks->k", m, off, m)
+    return np.divide(inside, total, out=np.zeros(m.shape[0]), where=total != 0)
 
 
 def region_intra_shares(T: np.ndarray, regions: Sequence[str]) -> dict[str, float]:

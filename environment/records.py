@@ -36,7 +36,7 @@ from gvc_abm.analysis.leontief import safe_divide
 from gvc_abm.analysis.mrio import MRIO
 from gvc_abm.analysis.participation import group_kww_participation
 from gvc_abm.analysis.regionalization import (
-    group_intra_share,
+    groups_intra_shares,
     intra_regional_share,
     partition_modularity,
     trade_communities,
@@ -181,26 +181,25 @@ def region_rows(s: IndicatorSet, world: World, period: int, bloc_of: np.ndarray,
                 bloc_names: Sequence[str]) -> dict[str, np.ndarray]:
     """One row per region and per bloc: members, exports, the share of the members' gross,
     intermediate and value-added exports that stays inside the group
-    (:func:`~gvc_abm.analysis.regionalization.group_intra_share`) and its KWW participation
+    (:func:`~gvc_abm.analysis.regionalization.groups_intra_shares`) and its KWW participation
     (:func:`~gvc_abm.analysis.participation.group_kww_participation`)."""
     m, c = s.matrices, s.columns
-    rows: dict[str, list] = {k: [] for k in ("kind", "region", "members", "exports", "intra_share_gross",
-                                             "intra_share_intermediate", "intra_share_va", "gvcp_kww",
-                                             "gvcp_kww_forward", "gvcp_kww_backward")}
-    for kind, name, members in _groups(world, bloc_of, bloc_names):
-        part = group_kww_participation(c["kww_DVX"], c["kww_FVA"], c["exports"], members)
-        for key, value in (("kind", kind), ("region", name), ("members", int(members.sum())),
-                           ("exports", float(c["exports"][members].sum())),
-                           ("intra_share_gross", group_intra_share(m["bilateral_trade"], members)),
-                           ("intra_share_intermediate", group_intra_share(m["intermediate_trade"], members)),
-                           ("intra_share_va", group_intra_share(m["va_absorption"], members)),
-                           ("gvcp_kww", float(part.total)), ("gvcp_kww_forward", float(part.forward)),
-                           ("gvcp_kww_backward", float(part.backward))):
-            rows[key].append(value)
-    n = len(rows["region"])
-    out = {"period": np.full(n, period, dtype=np.int64)}
-    out |= {k: np.array(v, dtype=object if k in ("kind", "region") else None) for k, v in rows.items()}
-    return out
+    groups = _groups(world, bloc_of, bloc_names)
+    members = np.array([g[2] for g in groups], dtype=bool).reshape(len(groups), world.G)
+    part = group_kww_participation(c["kww_DVX"], c["kww_FVA"], c["exports"], members)
+    return {
+        "period": np.full(len(groups), period, dtype=np.int64),
+        "kind": np.array([g[0] for g in groups], dtype=object),
+        "region": np.array([g[1] for g in groups], dtype=object),
+        "members": members.sum(axis=1),
+        "exports": members.astype(float) @ c["exports"],
+        "intra_share_gross": groups_intra_shares(m["bilateral_trade"], members),
+        "intra_share_intermediate": groups_intra_shares(m["intermediate_trade"], members),
+        "intra_share_va": groups_intra_shares(m["va_absorption"], members),
+        "gvcp_kww": part.total,
+        "gvcp_kww_forward": part.forward,
+        "gvcp_kww_backward": part.backward,
+    }
 
 
 def flow_rows(s: IndicatorSet, world: World, mrio: MRIO, period: int) -> dict[str, np.ndarray]:

@@ -8,7 +8,7 @@ import pytest
 
 from gvc_abm.analysis.indicators import compute_indicators, indicator_set
 from gvc_abm.analysis.participation import group_kww_participation
-from gvc_abm.analysis.regionalization import group_intra_share, region_intra_shares
+from gvc_abm.analysis.regionalization import group_intra_share, groups_intra_shares, region_intra_shares
 from gvc_abm.analysis.trade import applied_tariffs, import_penetration, sector_imports, sector_use, trade_flows
 
 from ..conftest import ExplicitBlocks, random_table
@@ -92,6 +92,31 @@ def test_group_intra_share_by_hand():
     assert group_intra_share(T, ~g) == pytest.approx((6 + 3) / (1 + 1 + 6 + 0 + 5 + 3))
     assert group_intra_share(T, np.zeros(4, dtype=bool)) == 0.0
     assert region_intra_shares(T, ["a", "a", "b", "b"]) == {"a": group_intra_share(T, g), "b": group_intra_share(T, ~g)}
+
+
+def test_many_groups_at_once_equal_one_group_at_a_time():
+    """A period's regions and blocs go through the (K, G) forms at once: the same shares and KWW
+    participation as group by group, empty groups included (0)."""
+    rng = np.random.default_rng(4)
+    G = 7
+    T = rng.random((G, G))
+    dvx, fva, ex = rng.random(G), rng.random(G), rng.random(G) + 0.5
+    members = rng.random((5, G)) < 0.4
+    members[0] = False
+    members[1] = True
+    shares = groups_intra_shares(T, members)
+    part = group_kww_participation(dvx, fva, ex, members)
+    for k in range(len(members)):
+        assert shares[k] == pytest.approx(group_intra_share(T, members[k]), rel=1e-14)
+        one = group_kww_participation(dvx, fva, ex, members[k])
+        assert part.forward[k] == pytest.approx(float(one.forward), rel=1e-14)
+        assert part.backward[k] == pytest.approx(float(one.backward), rel=1e-14)
+        if members[k].any():
+            off = T[np.ix_(members[k], members[k])]
+            inside = off.sum() - np.trace(off)
+            assert shares[k] == pytest.approx(inside / (T[members[k]].sum() - np.trace(T[np.ix_(members[k], members[k])])), rel=1e-12)
+            assert part.forward[k] == pytest.approx(dvx[members[k]].sum() / ex[members[k]].sum(), rel=1e-12)
+    assert shares[0] == 0.0 and part.forward[0] == 0.0 and part.backward[0] == 0.0
 
 
 def test_gvc_production_length_by_hand_and_its_decomposition_adds_up():
