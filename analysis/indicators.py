@@ -56,9 +56,8 @@ def _compute(m: MRIO) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dic
     solver = LeontiefSolver(A)
     W = value_added_multipliers(v, solver, G)
     flows = trade_flows(m)
-    kww = KWWDecomposition(
-        terms=kww_from_parts(A, m.Y, W, flows.sector_exports, local_inverses(A, G)), exports=flows.exports
-    )
+    local = local_inverses(A, G)
+    kww = KWWDecomposition(terms=kww_from_parts(A, m.Y, W, flows.sector_exports, local), exports=flows.exports)
     part = kww_participation(kww)
     part_vs = kww_vs_participation(kww)
     F = value_added_flow_matrix(W, flows.sector_exports)
@@ -67,7 +66,7 @@ def _compute(m: MRIO) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dic
     va_off = VA - np.diag(np.diag(VA))
     y = m.Y.sum(axis=1)
     plv, ply = production_lengths(solver, v, m.va, m.x, y, G)
-    pl_gvc, pl_gvc_world = gvc_production_length(A, solver, v, y, G)
+    pl_gvc, pl_gvc_world = gvc_production_length(A, solver, v, y, G, local)
     gdp = m.va.reshape(G, -1).sum(axis=1)
     gross_output = m.x.reshape(G, -1).sum(axis=1)
     country = {

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .leontief import LeontiefSolver, local_inverses, safe_divide
+from .leontief import LeontiefSolver, LocalInverses, local_inverses, safe_divide
 
 __all__ = ["upstreamness", "downstreamness", "production_lengths", "world_production_length", "gvc_production_length"]
 
@@ -74,18 +74,18 @@ def world_production_length(plv: np.ndarray, gdp: np.ndarray) -> float:
 
 
 def gvc_production_length(A: np.ndarray, solver: LeontiefSolver, v: np.ndarray, y: np.ndarray,
-                          G: int) -> tuple[np.ndarray, float]:
+                          G: int, local: LocalInverses | None = None) -> tuple[np.ndarray, float]:
     """GVC production length, forward (module docstring): ``(PLv_GVC_r by country (G,), world PLv_GVC)``.
 
     ``PLv_GVC_r = sum_{k in r} Xv_GVC_k / sum_{k in r} V_GVC_k``, the mean number of production
     stages a country's value added passes through from its use abroad as an input to its final
     absorption, counting the stages at home before export (Wang, Wei, Yu & Zhu 2017, the GVC
     term of the production-length decomposition); the world's is the ratio of the world sums.
-    0 where a country has no GVC value added.
+    0 where a country has no GVC value added. ``local``: the local inverses of A if already at hand.
     """
     n = A.shape[0]
     N = n // G
-    L = local_inverses(A, G).solve  # the block-diagonal diag(L_rr)
+    L = (local_inverses(A, G) if local is None else local).solve  # the block-diagonal diag(L_rr)
 
     foreign = A.copy()
     for r in range(G):

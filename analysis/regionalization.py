@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import networkx as nx
 import numpy as np
 
-__all__ = ["intra_regional_share", "group_intra_share", "groups_intra_shares", "region_intra_shares", "value_added_network", "trade_communities", "partition_modularity"]
+__all__ = ["intra_regional_share", "group_intra_share", "groups_intra_shares", "region_intra_shares", "value_added_network", "trade_communities", "partition_modularity", "modularity"]
 
 
 def _off_diagonal(T: np.ndarray) -> np.ndarray:
@@ -80,15 +80,50 @@ def trade_communities(graph: nx.Graph, seed: int = 0, resolution: float = 1.0) -
     """Louvain communities of a trade network and their modularity (Blondel et al. 2008).
 
     Returns the communities (each a sorted list of countries, largest first) and the
-    weighted modularity Q of that partition (Newman 2006).
+    weighted modularity Q of that partition (Newman 2006; :func:`modularity`).
     """
     if graph.number_of_edges() == 0:
         return [[str(c)] for c in graph.nodes], 0.0
     numbered, names = _numbered(graph)
     parts = nx.community.louvain_communities(numbered, weight="weight", resolution=resolution, seed=seed)
-    q = nx.community.modularity(numbered, parts, weight="weight", resolution=resolution)
+    labels = np.empty(len(names), dtype=np.int64)
+    for k, part in enumerate(parts):
+        labels[list(part)] = k
+    q = modularity(_weight_matrix(numbered), labels, resolution=resolution)
     ordered = sorted((sorted(str(names[i]) for i in p) for p in parts), key=lambda p: (-len(p), p))
-    return ordered, float(q)
+    return ordered, q
+
+
+def modularity(weights: np.ndarray, labels: np.ndarray, resolution: float = 1.0) -> float:
+    """Weighted modularity of a partition of an undirected graph (Newman 2006; Blondel et al. 2008):
+    ``Q = sum_c [W_c / 2m - gamma (k_c / 2m)^2]`` with ``weights`` the symmetric (n, n) weight matrix
+    (a self-loop's weight twice on the diagonal, as it counts in a degree), ``W_c`` the weight inside
+    community c counted from both ends, ``k_c`` its nodes' degrees, ``2m`` the total degree and
+    ``labels`` (n,) each node's community. networkx's ``modularity`` to rounding (a test checks), without
+    its walk over edges in Python (0.2-0.3 ms a call on 14 countries, twice a simulated period)."""
+    W = np.asarray(weights, dtype=float)
+    two_m = W.sum()
+    if two_m == 0.0:
+        return 0.0
+    _, member = np.unique(np.asarray(labels), return_inverse=True)
+    H = np.zeros((W.shape[0], int(member.max()) + 1))
+    H[np.arange(W.shape[0]), member] = 1.0
+    inside = np.einsum("ic,ij,jc->c", H, W, H)
+    degree = H.T @ W.sum(axis=1)
+    return float((inside / two_m - resolution * (degree / two_m) ** 2).sum())
+
+
+def _weight_matrix(numbered: nx.Graph) -> np.ndarray:
+    """The symmetric weight matrix of a graph numbered 0..n-1 (:func:`_numbered`; weight 1 where none)."""
+    n = numbered.number_of_nodes()
+    W = np.zeros((n, n))
+    for u, v, w in numbered.edges(data="weight", default=1.0):
+        if u == v:
+            W[u, u] += 2.0 * w
+        else:
+            W[u, v] += w
+            W[v, u] += w
+    return W
 
 
 def _numbered(graph: nx.Graph) -> tuple[nx.Graph, list]:
@@ -105,12 +140,9 @@ def _numbered(graph: nx.Graph) -> tuple[nx.Graph, list]:
 
 
 def partition_modularity(graph: nx.Graph, countries: Sequence[str], regions: Sequence[str]) -> float:
-    """Weighted modularity of the given region map on the trade network (how bloc-like it is)."""
+    """Weighted modularity of the given region map on the trade network (how bloc-like it is; :func:`modularity`)."""
     if graph.number_of_edges() == 0:
         return 0.0
     numbered, names = _numbered(graph)
-    index = {name: i for i, name in enumerate(names)}
-    groups: dict[str, set[int]] = {}
-    for c, reg in zip(countries, regions):
-        groups.setdefault(str(reg), set()).add(index[c])
-    return float(nx.community.modularity(numbered, list(groups.values()), weight="weight"))
+    region_of = {c: str(reg) for c, reg in zip(countries, regions)}
+    return modularity(_weight_matrix(numbered), np.array([region_of[name] for name in names], dtype=object))

@@ -18,6 +18,7 @@ from gvc_abm.analysis.mrio import mrio_from_arrays, mrio_from_iosystem
 from gvc_abm.analysis.regionalization import (
     intra_regional_share,
     region_intra_shares,
+    modularity,
     partition_modularity,
     trade_communities,
     value_added_network,
@@ -116,6 +117,34 @@ def test_regionalization_finds_the_blocs():
     # Newman: Q = sum_c L_c / m - (d_c / 2m)^2; edges a-b 17, c-d 16, a-c 2, b-d 2, m = 37
     assert q == pytest.approx(33 / 37 - (38**2 + 36**2) / 74**2, rel=1e-12)
     assert partition_modularity(graph, ["a", "b", "c", "d"], regions) == pytest.approx(q, rel=1e-12)
+
+
+def test_modularity_equals_networkx_on_random_graphs_and_partitions():
+    """The matrix form of Newman's Q equals networkx's modularity (weighted, with self-loops and an
+    isolated node, several resolutions), and Louvain's partition scores what trade_communities reports."""
+    import networkx as nx
+
+    rng = np.random.default_rng(8)
+    for n in (2, 5, 14):
+        W = np.triu(rng.random((n, n)) * (rng.random((n, n)) < 0.6), 1)
+        graph = nx.Graph()
+        graph.add_nodes_from(range(n + 1))  # node n isolated
+        graph.add_weighted_edges_from((i, j, W[i, j]) for i in range(n) for j in range(n) if W[i, j] > 0)
+        graph.add_edge(0, 0, weight=0.7)
+        full = np.zeros((n + 1, n + 1))
+        full[:n, :n] = W + W.T
+        full[0, 0] = 1.4
+        for _ in range(3):
+            labels = rng.integers(0, 3, n + 1)
+            parts = [set(np.flatnonzero(labels == k).tolist()) for k in np.unique(labels)]
+            for gamma in (0.5, 1.0, 2.0):
+                want = nx.community.modularity(graph, parts, weight="weight", resolution=gamma)
+                assert modularity(full, labels, resolution=gamma) == pytest.approx(want, rel=1e-12, abs=1e-15)
+    VA = rng.random((14, 14))
+    graph = value_added_network(VA, list(range(14)))
+    communities, q = trade_communities(graph, seed=0)
+    parts = [set(int(c) for c in p) for p in communities]
+    assert q == pytest.approx(nx.community.modularity(graph, parts, weight="weight"), rel=1e-12)
 
 
 def test_modularity_is_the_same_bits_whatever_the_string_hashing():
