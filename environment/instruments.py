@@ -86,12 +86,20 @@ class Instruments:
         )
 
     def has_measures(self, country: int) -> bool:
-        """Whether ``country`` has any measure left to unwind: a tariff above its MFN level, a
-        local-content rule, a subsidy, an investment limit or a campaign's home bias."""
-        c = country
-        return bool((self.statutory[c] > self.mfn[c] + LAPSE).any() or (self.final_statutory[c] > self.mfn[c] + LAPSE).any()
-                    or (self.local_content[c] > 0).any()
-                    or (self.subsidy[c] > 0).any() or (self.investment_limit[c] < 1).any() or self.home_bias[c] > 0)
+        """Whether ``country`` has any measure left to unwind (:meth:`measures_left`)."""
+        return bool(self.measures_left()[country])
+
+    def measures_left(self) -> np.ndarray:
+        """(G,) bool: whether each country has any measure left to unwind: a tariff above its MFN level,
+        a local-content rule, a subsidy, an investment limit or a campaign's home bias."""
+        G = self.home_bias.shape[0]
+
+        def any_by_country(mask: np.ndarray) -> np.ndarray:
+            return mask.reshape(G, -1).any(axis=1)
+
+        return (any_by_country(self.statutory > self.mfn + LAPSE) | any_by_country(self.final_statutory > self.mfn + LAPSE)
+                | any_by_country(self.local_content > 0) | any_by_country(self.subsidy > 0)
+                | any_by_country(self.investment_limit < 1) | (self.home_bias > 0))
 
 
 def effective_tariffs(statutory: np.ndarray, bloc_of: np.ndarray) -> np.ndarray:

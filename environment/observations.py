@@ -92,19 +92,20 @@ def observe(
     room = np.clip(np.minimum(step, cap - stat), 0.0, None)  # (G, G, S)
     room[own] = 0.0
     same = (ins.bloc_of[:, None] == ins.bloc_of[None, :]) & (ins.bloc_of[:, None] >= 0) & ~own
-    bloc_tariff = np.array([stat[c][same[c]].mean() if same[c].any() else 0.0 for c in range(G)])
+    partners = same.sum(axis=1)
+    bloc_tariff = np.divide(np.where(same[:, :, None], stat, 0.0).sum(axis=(1, 2)), partners * stat.shape[2],
+                            out=np.zeros(G), where=partners > 0)  # mean statutory tariff on bloc partners
     in_bloc = ins.bloc_of >= 0
-    available = np.array([
-        (not in_bloc[c]) and any(ins.bloc_of[k] >= 0 and regions[k] == regions[c] for k in range(G) if k != c)
-        for c in range(G)
-    ])
+    region = np.asarray(regions, dtype=object)
+    same_region = (region[:, None] == region[None, :]) & ~own
+    available = ~in_bloc & (same_region & in_bloc[None, :]).any(axis=1)  # a bloc in its region to join
     power = gdp[None, :] / (gdp[None, :] + gdp[:, None])
     power[own] = 0.0
     return Observations(
         targeted_by=ins.targeted_by.copy(),
         in_bloc=in_bloc,
         bloc_available=available,
-        has_measures=np.array([ins.has_measures(c) for c in range(G)]),
+        has_measures=ins.measures_left(),
         imports=imports_value / gdp[:, None],
         import_level=_share(imports_value, use.sum(axis=0).T),
         input_imports=np.where(own[:, None, :], 0.0, inputs).sum(axis=0).T / gdp[:, None],

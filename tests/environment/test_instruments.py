@@ -164,3 +164,21 @@ def test_a_decree_on_one_kind_of_goods_leaves_mfn():
                        goods="final")
     np.testing.assert_allclose(ins.final_statutory[0], 0.0)
     np.testing.assert_allclose(ins.mfn[0], make().mfn[0])
+
+
+def test_measures_left_of_every_country_at_once_by_hand():
+    """One measure of each kind in its own country (and a tariff within LAPSE of MFN in another): exactly
+    those countries have a measure left, as ``has_measures`` reports one by one."""
+    G, S = 7, 2
+    ins = make(G, S)
+    assert not ins.measures_left().any()
+    ins.statutory[0, 1, 1] += 0.05
+    ins.final_statutory[1, 2, 0] += 0.05
+    ins.local_content[2, 1] = 0.3
+    ins.subsidy[3, 0] = 0.1
+    ins.investment_limit[4, 1] = 0.5
+    ins.home_bias[5] = 0.2
+    ins.statutory[6, 0, 0] += 1e-15  # within the lapse: nothing left
+    want = np.array([True, True, True, True, True, True, False])
+    np.testing.assert_array_equal(ins.measures_left(), want)
+    assert [ins.has_measures(c) for c in range(G)] == want.tolist()
