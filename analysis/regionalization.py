@@ -68,11 +68,9 @@ def value_added_network(VA: np.ndarray, countries: Sequence[str]) -> nx.Graph:
     sym = off + off.T
     graph = nx.Graph()
     graph.add_nodes_from(countries)
-    G = len(countries)
-    for r in range(G):
-        for s in range(r + 1, G):
-            if sym[r, s] > 0:
-                graph.add_edge(countries[r], countries[s], weight=float(sym[r, s]))
+    r, s = np.nonzero(np.triu(sym > 0, 1))  # row by row, as pairs r < s
+    graph.add_weighted_edges_from((countries[i], countries[j], w) for i, j, w in zip(r.tolist(), s.tolist(),
+                                                                                      sym[r, s].tolist()))
     return graph
 
 

@@ -564,9 +564,12 @@ def _demand_shares(country, sector, weight, log_weight, logp, log_wedge, taste, 
                 tot = 0.0
                 for o in range(G):
                     if terms[o] > -np.inf:
-                        tot += np.exp(terms[o] - mx)
+                        terms[o] = np.exp(terms[o] - mx)
+                        tot += terms[o]
+                    else:
+                        terms[o] = 0.0
                 for o in range(G):
-                    pi[c, o, s] = np.exp(terms[o] - mx) / tot if terms[o] > -np.inf else 0.0
+                    pi[c, o, s] = terms[o] / tot
                 log_pindex[c, s] = (mx + np.log(tot) - np.log(norm)) / one
 
 
