@@ -305,7 +305,7 @@ def firm_log_input_index(
             g = supplier[j0 + i]
             o = firm_country[g]
             s = firm_sector[g]
-            work[i] = np.log(price[g] * (1.0 + tariff[c, o, s]) * trade_cost[c, o, s]) - np.log(reference_cost[j0 + i])
+            work[i] = np.log(price[g] * (1.0 + tariff[c, o, s]) * trade_cost[c, o, s] / reference_cost[j0 + i])
         lp = T.ces_log_index(link_weight[j0:j1], work[: j1 - j0], sigma)
         acc += group_alpha[q] * lp - T.xlogx(group_alpha[q])
     return acc

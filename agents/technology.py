@@ -167,8 +167,11 @@ def log_intermediate_index(alpha: np.ndarray, log_sector_index: np.ndarray) -> f
 @register_jitable
 def ces_log_index(weights: np.ndarray, log_relative_cost: np.ndarray, sigma: float) -> float:
     """``log P = log (sum_g Lambda_g r_g^(1-sigma)) / (1 - sigma)``, r_g = c_g / cref_g (sigma = 1:
-    ``sum_g Lambda_g log r_g``). With weights summing to 1 and equal r, it is log r whatever the weights."""
+    ``sum_g Lambda_g log r_g``). With weights summing to 1 and equal r, it is log r whatever the weights;
+    a sector bought from one supplier at weight 1 is ``log r`` exactly (as the price dual takes it)."""
     n = weights.shape[0]
+    if n == 1 and weights[0] == 1.0:
+        return log_relative_cost[0]
     one = 1.0 - sigma
     if abs(one) < 1e-12:
         out = 0.0
