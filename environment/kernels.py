@@ -825,13 +825,14 @@ def _solve_near(M, rhs, lut, piv, lu_state, x, r, tol):
     to the backward error of :data:`REFINE_TOL` (at least ``REFINE_SHARE tol``); otherwise M is factored
     afresh. The refinement starts from ``x`` when it holds the solution of an earlier nearby system
     (``lu_state[1] == 1``: the value iteration's cell totals move little from one iteration to the next, so
-    most solves need a step or none), else from ``LU^-1 rhs``; x keeps the solution. ``r`` is work space of
+    most solves need one correction), else from ``LU^-1 rhs``; x keeps the solution. ``r`` is work space of
     length n. Returns the refinement steps, or -1 if M was factored."""
     n = M.shape[0]
     target = max(REFINE_TOL, REFINE_SHARE * tol)
     if lu_state[0] == 1:
         mnorm = _row_norm(M)
-        if lu_state[1] != 1:
+        warm = lu_state[1] == 1
+        if not warm:
             x[:] = rhs
             _lu_solve(lut, piv, x)
         prev = np.inf
@@ -841,7 +842,9 @@ def _solve_near(M, rhs, lut, piv, lu_state, x, r, tol):
             for i in range(n):
                 if abs(x[i]) > xn:
                     xn = abs(x[i])
-            if rn <= target * mnorm * xn:
+            # the last solution is always corrected once: its small backward error can hide the forward change
+            # (the system is near singular but for its anchor row) that the value iteration is waiting for
+            if (step > 0 or not warm) and rn <= target * mnorm * xn:
                 rhs[:] = x
                 lu_state[1] = 1
                 return step
