@@ -823,18 +823,13 @@ def _solve_near(M, rhs, lut, piv, lu_state, x, r, tol):
     and ``piv``) are kept (``lu_state[0] == 1``): iterative refinement ``x <- x + LU^-1 (rhs - M x)``
     (Wilkinson 1963; Higham 2002, ch. 12), which converges while the factored matrix stays close to M,
     to the backward error of :data:`REFINE_TOL` (at least ``REFINE_SHARE tol``); otherwise M is factored
-    afresh. The refinement starts from ``x`` when it holds the solution of an earlier nearby system
-    (``lu_state[1] == 1``: the value iteration's cell totals move little from one iteration to the next, so
-    most solves need one correction), else from ``LU^-1 rhs``; x keeps the solution. ``r`` is work space of
-    length n. Returns the refinement steps, or -1 if M was factored."""
+    afresh. ``x``, ``r`` are work space of length n. Returns the refinement steps, or -1 if M was factored."""
     n = M.shape[0]
     target = max(REFINE_TOL, REFINE_SHARE * tol)
     if lu_state[0] == 1:
         mnorm = _row_norm(M)
-        warm = lu_state[1] == 1
-        if not warm:
-            x[:] = rhs
-            _lu_solve(lut, piv, x)
+        x[:] = rhs
+        _lu_solve(lut, piv, x)
         prev = np.inf
         for step in range(REFINE_MAX + 1):
             rn = _residual(M, x, rhs, r)
@@ -842,11 +837,8 @@ def _solve_near(M, rhs, lut, piv, lu_state, x, r, tol):
             for i in range(n):
                 if abs(x[i]) > xn:
                     xn = abs(x[i])
-            # the last solution is always corrected once: its small backward error can hide the forward change
-            # (the system is near singular but for its anchor row) that the value iteration is waiting for
-            if (step > 0 or not warm) and rn <= target * mnorm * xn:
+            if rn <= target * mnorm * xn:
                 rhs[:] = x
-                lu_state[1] = 1
                 return step
             if not rn <= 0.5 * prev or step == REFINE_MAX:
                 break
@@ -858,8 +850,6 @@ def _solve_near(M, rhs, lut, piv, lu_state, x, r, tol):
     lut[:, :] = lu.T
     lu_state[0] = 1
     _lu_solve(lut, piv, rhs)
-    x[:] = rhs
-    lu_state[1] = 1
     return -1
 
 
@@ -970,7 +960,7 @@ def _cell_blocks(country, sector, G, S, t_indptr, nblocks):
 
 
 def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin, deficit,
-                  anchor, X, cell_ptr, cell_firms, block_cells, lu, piv, lu_state, cell_x, tol, max_iter):
+                  anchor, X, cell_ptr, cell_firms, block_cells, lu, piv, lu_state, tol, max_iter):
     """Solve X = K X (the value system, module docstring) under the anchor ``sum_f nu_f X_f = anchor``;
     X is updated in place.
 
@@ -985,8 +975,7 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
     The passes run over the blocks of cells of :func:`_cell_blocks` (``cell_ptr``, ``cell_firms``,
     ``block_cells``), in parallel (:func:`_solve_values_serial` is the same run serially). The cell-level
     system changes little from one iteration (and one factor-price step) to the next, so it is solved by
-    refinement on the LU factors ``lu``, ``piv`` of an earlier one while they serve, from the last cell totals
-    ``cell_x`` (:func:`_solve_near`).
+    refinement on the LU factors ``lu``, ``piv`` of an earlier one while they serve (:func:`_solve_near`).
     Returns (iterations, residual).
     """
     F = X.shape[0]
@@ -1006,6 +995,7 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
     A = np.empty((n, n))
     rhs = np.empty(n)
     new = np.empty(F)
+    work_x = np.empty(n)
     work_r = np.empty(n)
     blk_tot = np.empty(nb)
     blk_num = np.empty(nb)
@@ -1115,7 +1105,7 @@ def _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, 
             for j in range(n):
                 A[last, j] = gdpb[j] / Sb[j] if Sb[j] > 0.0 else 0.0
             rhs[last] = anchor
-            _solve_near(A, rhs, lu, piv, lu_state, cell_x, work_r, tol)
+            _solve_near(A, rhs, lu, piv, lu_state, work_x, work_r, tol)
             for b in range(n):
                 if Sb[b] > 0.0 and not (rhs[b] > 0.0 and Nb[b] > 0.0):
                     ok = False  # not a usable aggregate (far from the fixed point): plain power step
@@ -1446,8 +1436,7 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
     cell_ptr, cell_firms, block_cells = _cell_blocks(country, sector, G, S, t_indptr, BLOCKS)
     lu = np.empty((G * S, G * S))  # LU factors of the value system's cell-level matrix, kept while they serve
     piv = np.empty(G * S, dtype=np.int32)
-    lu_state = np.zeros(2, dtype=np.int64)  # factors kept; cell_x holds the last cell totals
-    cell_x = np.empty(G * S)
+    lu_state = np.zeros(1, dtype=np.int64)
     if parallel:
         links = _price_links(firm_groups, group_ptr, group_alpha, supplier, link_weight, logrel, sigma)
         _init_q(links[10], 1.0 - sigma, logp, q)
@@ -1525,12 +1514,12 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         _final_coefficients(final_tariff, beta, pi, exo, fd, tfin)
         if parallel:
             v_it, v_res = _solve_values(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd, tfin,
-                                        deficit, anchor, X, cell_ptr, cell_firms, block_cells, lu, piv, lu_state, cell_x,
-                                        inner, max_iter)
+                                        deficit, anchor, X, cell_ptr, cell_firms, block_cells, lu, piv, lu_state, inner,
+                                        max_iter)
         else:
             v_it, v_res = _solve_values_serial(country, sector, nu, tint, t_indptr, t_buyer, t_cell, t_coef, theta, fd,
                                                tfin, deficit, anchor, X, cell_ptr, cell_firms, block_cells, lu, piv,
-                                               lu_state, cell_x, inner, max_iter)
+                                               lu_state, inner, max_iter)
         v_it_total += v_it
         if mode == WAGES_FIXED:
             break
