@@ -129,19 +129,26 @@ def _serial_twin(fn):
     return register_jitable(twin)
 
 
-def _link_terms(country, sector, indptr, supplier, reference_cost, tariff, tcost, logrel, inv):
-    """Per link j of buyer f and seller g: ``logrel_j = log(wedge_j / cref_j)`` and ``inv_j = 1/(1 + tau)``.
-    The wedge's log and the tariff factor are taken once per (importer, origin, sector) cell."""
-    F = country.shape[0]
+@register_jitable
+def _log_wedges(tariff, tcost):
+    """``log((1 + tau_cos) d_cos)``, the log wedge between a seller's price and the landed price, for every
+    (importer, origin, sector) cell."""
     G = tariff.shape[0]
     S = tariff.shape[2]
-    lwedge = np.empty((G, G, S))
-    tinv = np.empty((G, G, S))
+    out = np.empty((G, G, S))
     for c in range(G):
         for o in range(G):
             for s in range(S):
-                lwedge[c, o, s] = np.log((1.0 + tariff[c, o, s]) * tcost[c, o, s])
-                tinv[c, o, s] = 1.0 / (1.0 + tariff[c, o, s])
+                out[c, o, s] = np.log((1.0 + tariff[c, o, s]) * tcost[c, o, s])
+    return out
+
+
+def _link_terms(country, sector, indptr, supplier, reference_cost, tariff, tcost, logrel, inv):
+    """Per link j of buyer f and seller g: ``logrel_j = log(wedge_j / cref_j)`` and ``inv_j = 1/(1 + tau)``.
+    The wedge's log (:func:`_log_wedges`) and the tariff factor are taken once per (importer, origin, sector) cell."""
+    F = country.shape[0]
+    lwedge = _log_wedges(tariff, tcost)
+    tinv = 1.0 / (1.0 + tariff)
     for f in prange(F):
         c = country[f]
         for j in range(indptr[f], indptr[f + 1]):
@@ -462,22 +469,20 @@ def _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, 
 @register_jitable
 def _demand_logs(weight, tariff, tcost, taste):
     """The logs :func:`_demand_shares` reads, fixed within a clearing: ``log lambda_g`` (where positive),
-    ``log((1 + tau_cos) d_cos)`` and ``log a_cos`` (where positive)."""
+    the log wedges (:func:`_log_wedges`) and ``log a_cos`` (where positive)."""
     log_weight = np.zeros(weight.shape[0])
     for g in range(weight.shape[0]):
         if weight[g] > 0.0:
             log_weight[g] = np.log(weight[g])
     G = taste.shape[0]
     S = taste.shape[2]
-    log_wedge = np.zeros((G, G, S))
     log_taste = np.zeros((G, G, S))
     for c in range(G):
         for o in range(G):
             for s in range(S):
-                log_wedge[c, o, s] = np.log((1.0 + tariff[c, o, s]) * tcost[c, o, s])
                 if taste[c, o, s] > 0.0:
                     log_taste[c, o, s] = np.log(taste[c, o, s])
-    return log_weight, log_wedge, log_taste
+    return log_weight, _log_wedges(tariff, tcost), log_taste
 
 
 def _demand_shares(country, sector, weight, log_weight, logp, log_wedge, taste, log_taste, sigma, cell_ptr,
