@@ -1,6 +1,7 @@
 """One BLAS thread in a simulation process (experiments/threads.py)."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -20,5 +21,7 @@ def test_pin_blas_leaves_one_thread_in_every_loaded_blas():
     env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "2"}  # two threads to begin with, on any host
     out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, check=True)
     seen = json.loads(out.stdout)
-    assert seen["before"] and max(seen["before"]) == 2
+    assert seen["before"]
+    if (os.cpu_count() or 1) >= 2:  # OpenBLAS caps its threads at the cores it sees
+        assert max(seen["before"]) == 2
     assert seen["after"] == [1] * len(seen["before"])
