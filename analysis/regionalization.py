@@ -55,7 +55,9 @@ def region_intra_shares(T: np.ndarray, regions: Sequence[str]) -> dict[str, floa
     """For each region, the share of its members' exports in ``T`` that go to other members
     (:func:`group_intra_share`)."""
     labels = np.asarray(regions, dtype=object)
-    return {str(reg): group_intra_share(T, labels == reg) for reg in dict.fromkeys(regions)}
+    names = list(dict.fromkeys(regions))
+    shares = groups_intra_shares(T, np.array([labels == reg for reg in names], dtype=bool).reshape(len(names), -1))
+    return {str(reg): float(share) for reg, share in zip(names, shares)}
 
 
 def value_added_network(VA: np.ndarray, countries: Sequence[str]) -> nx.Graph:
