@@ -266,7 +266,7 @@ def test_out_of_range_network_is_refused_before_the_kernels():
 
 def test_the_compiled_dense_solve_is_gaussian_elimination_with_partial_pivoting():
     """The compiled dense solves (no BLAS, so thread counts cannot change them): the LU factors are
-    bit-identical to eliminating one row at a time (they eliminate four at once), and the solution
+    bit-identical to eliminating one pivot at a time (they eliminate in panels of four), and the solution
     equals LAPACK's to rounding."""
     from numba import njit
 
@@ -311,7 +311,7 @@ def test_the_compiled_dense_solve_with_many_right_hand_sides_equals_lapack():
 
     from gvc_abm.environment import kernels as K
 
-    solve = njit(K._dense_solve_many_loop)
+    solve, one = njit(K._dense_solve_many_loop), njit(K._dense_solve_loop)
     rng = np.random.default_rng(3)
     for n in (1, 3, 4, 6, 9, 28, 126):
         A = rng.normal(size=(n, n)) + np.diag(rng.uniform(-3, 3, n))
@@ -321,6 +321,10 @@ def test_the_compiled_dense_solve_with_many_right_hand_sides_equals_lapack():
         got = B.copy()
         solve(A.copy(), got)
         np.testing.assert_allclose(got, np.linalg.solve(A, B), rtol=1e-9, atol=1e-9 * np.linalg.cond(A))
+        for c in range(B.shape[1]):  # all columns at once: each the same operations as solving it alone
+            col = B[:, c].copy()
+            one(A.copy(), col)
+            np.testing.assert_array_equal(got[:, c], col)
 
 
 def test_the_compiled_lu_factors_are_lapacks():
