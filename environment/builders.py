@@ -201,10 +201,9 @@ def set_benchmark(world: World, insourcing: float = 0.0, *, target_price: float 
         b[:] = np.log(target_price)
     fs.price[:] = np.exp(b)
     fs.nu[:] = nu_out
-    buyer = np.repeat(np.arange(F), np.diff(net.indptr))
-    bc, oc, ss = fs.country[buyer], fs.country[net.supplier], fs.sector[net.supplier]
-    net.reference_cost[:] = fs.price[net.supplier] * (1.0 + pol.tariff[bc, oc, ss]) * pol.trade_cost[bc, oc, ss]
-    net.share[:] = net.weight * net.group_alpha[np.repeat(np.arange(len(net.group_alpha)), np.diff(net.group_ptr))]
+    K.landed_costs(fs.country, fs.sector, net.indptr, net.supplier, fs.price, pol.tariff, pol.trade_cost,
+                   net.reference_cost)
+    net.share[:] = net.weight * np.repeat(net.group_alpha, np.diff(net.group_ptr))
 
 
 def _northwest_corner(a: np.ndarray, b: np.ndarray):
@@ -552,10 +551,7 @@ def build_default_world(
     cdf /= cdf[:, -1:, :]
     u = rng.random(len(buyer))
     origin = np.empty(len(buyer), dtype=np.int64)
-    for lo in range(0, len(buyer), 1 << 20):  # in chunks: the comparison holds G floats a link
-        hi = lo + (1 << 20)
-        below = (cdf[bc[lo:hi], :, lsec[lo:hi]] < u[lo:hi, None]).sum(axis=1)
-        origin[lo:hi] = np.minimum(below, G - 1)
+    K.draws_below(cdf, bc, lsec, u, origin)
     # --- seller uniform within the origin cell
     cell = origin * S + lsec
     seller = start[cell] + np.minimum((rng.random(len(buyer)) * counts[cell]).astype(np.int64), counts[cell] - 1)

@@ -1737,8 +1737,57 @@ def _csr_matvec(indptr, indices, data, x, out):
         out[i] = acc
 
 
+def _landed_costs(country, sector, indptr, supplier, price, tariff, tcost, out):
+    """Per link j of buyer f and seller g, the landed cost ``p_g (1 + tau_{c(f),c(g),s(g)}) t_{c(f),c(g),s(g)}``
+    (the benchmark's reference costs, :func:`~gvc_abm.environment.builders.set_benchmark`)."""
+    for f in prange(country.shape[0]):
+        c = country[f]
+        for j in range(indptr[f], indptr[f + 1]):
+            g = supplier[j]
+            o = country[g]
+            s = sector[g]
+            out[j] = price[g] * (1.0 + tariff[c, o, s]) * tcost[c, o, s]
+
+
+def _draws_below(cdf, row, col, u, out):
+    """Inverse-CDF draws: ``out_i = min(#{o : cdf[row_i, o, col_i] < u_i}, n - 1)`` for a cumulative
+    distribution over the n entries of ``cdf``'s middle axis."""
+    n = cdf.shape[1]
+    for i in prange(u.shape[0]):
+        r = row[i]
+        c = col[i]
+        below = 0
+        for o in range(n):
+            if cdf[r, o, c] < u[i]:
+                below += 1
+        out[i] = min(below, n - 1)
+
+
+def _row_order(indptr, key1, key2, order):
+    """The permutation that sorts each CSR row's entries by (key1, key2), stably (insertion sort: rows are
+    a few links long); rows stay in place, so it equals a stable sort of the (row, key1, key2) keys."""
+    for f in prange(indptr.shape[0] - 1):
+        lo = indptr[f]
+        hi = indptr[f + 1]
+        for j in range(lo, hi):
+            order[j] = j
+        for j in range(lo + 1, hi):
+            cur = order[j]
+            a = key1[cur]
+            b = key2[cur]
+            i = j - 1
+            while i >= lo and (key1[order[i]] > a or (key1[order[i]] == a and key2[order[i]] > b)):
+                order[i + 1] = order[i]
+                i -= 1
+            order[i + 1] = cur
+
+
 # Compiled entry points (the numba engine); the reference engine calls the functions above directly.
 _clear = njit(cache=True)(clear_period)
 own_terms = njit(cache=True)(_own_terms)
 link_flows = njit(cache=True)(_link_flows)
 csr_matvec = njit(cache=True)(_csr_matvec)
+# the world builder's per-link passes (each link written by its own row: the same result on any thread count)
+landed_costs = njit(cache=True, parallel=True)(_landed_costs)
+draws_below = njit(cache=True, parallel=True)(_draws_below)
+row_order = njit(cache=True, parallel=True)(_row_order)

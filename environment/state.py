@@ -125,11 +125,10 @@ class SupplierNetwork:
         F = indptr.shape[0] - 1
         buyer = np.repeat(np.arange(F, dtype=np.int64), np.diff(indptr))
         sec = np.asarray(seller_sector, dtype=np.int64)[supplier]
-        n_sec = int(sec.max()) + 1 if sec.size else 1
-        if F * n_sec * max(F, 1) < 2**62:  # one composite key: a stable argsort is ~9x faster than lexsort
-            order = np.argsort((buyer * n_sec + sec) * F + supplier, kind="stable")
-        else:
-            order = np.lexsort((supplier, sec, buyer))
+        from . import kernels as K
+
+        order = np.empty(supplier.shape[0], dtype=np.int64)  # each buyer's row sorted in place: no global sort
+        K.row_order(indptr, sec, supplier, order)
         buyer, sec, supplier, share = buyer[order], sec[order], supplier[order], share[order]
         nnz = supplier.shape[0]
         new_group = np.ones(nnz, dtype=bool)

@@ -80,3 +80,39 @@ def test_a_large_world_searches_its_benchmark_from_a_small_ones_to_the_same_wage
     (was_warm_cold, n_cold), (small_warm, _), (was_warm, n_warm) = counts
     assert not was_warm_cold and not small_warm and was_warm
     assert n_warm < n_cold / 2
+
+
+def test_the_builders_compiled_link_passes_equal_their_numpy_forms():
+    """The world builder's per-link kernels: landed costs ``p_g (1 + tau) t`` bit-identical to the numpy
+    gathers, inverse-CDF draws equal to counting the CDF entries below u, and each CSR row's stable order by
+    (sector, supplier) equal to a stable argsort of the (buyer, sector, supplier) keys, duplicates and
+    empty rows included."""
+    from gvc_abm.environment import kernels as K
+
+    rng = np.random.default_rng(5)
+    G, S, F = 4, 3, 60
+    country, sector = rng.integers(0, G, F), rng.integers(0, S, F)
+    counts = rng.integers(0, 7, F)
+    counts[[3, 17]] = 0
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    supplier = rng.integers(0, 12, indptr[-1])  # few sellers: repeated (sector, supplier) pairs within rows
+    price, tariff, tcost = rng.uniform(0.5, 2, F), rng.uniform(0, 0.3, (G, G, S)), rng.uniform(1, 1.5, (G, G, S))
+    buyer = np.repeat(np.arange(F), counts)
+    bc, oc, ss = country[buyer], country[supplier], sector[supplier]
+    got = np.empty(indptr[-1])
+    K.landed_costs(country, sector, indptr, supplier, price, tariff, tcost, got)
+    np.testing.assert_array_equal(got, price[supplier] * (1.0 + tariff[bc, oc, ss]) * tcost[bc, oc, ss])
+
+    cdf = np.cumsum(rng.random((G, G, S)), axis=1)
+    cdf /= cdf[:, -1:, :]
+    u = rng.random(500)
+    u[:3] = [0.0, 1.0, cdf[1, 2, 0]]  # the edges: nothing below, everything below, a tie
+    rows, cols = rng.integers(0, G, 500), rng.integers(0, S, 500)
+    draws = np.empty(500, dtype=np.int64)
+    K.draws_below(cdf, rows, cols, u, draws)
+    np.testing.assert_array_equal(draws, np.minimum((cdf[rows, :, cols] < u[:, None]).sum(axis=1), G - 1))
+
+    sec = sector[supplier]
+    order = np.empty(indptr[-1], dtype=np.int64)
+    K.row_order(indptr, sec, supplier, order)
+    np.testing.assert_array_equal(order, np.argsort((buyer * S + sec) * F + supplier, kind="stable"))
