@@ -184,9 +184,8 @@ def set_benchmark(world: World, insourcing: float = 0.0, *, target_price: float 
     fs.robot_productivity[:] = np.where(a > 0, np.power(np.where(a > 0, a, 1.0), 1.0 / eta_r) * r / w, 0.0)
     # log cVA at the optimum: log w - kappa a / eta_R (the robot terms at phi_R above)
     lcva = np.log(w) - k / eta_r
-    gfirm = np.repeat(np.arange(F), np.diff(net.firm_groups))
-    xa = np.where(net.group_alpha > 0, net.group_alpha * np.log(np.where(net.group_alpha > 0, net.group_alpha, 1.0)), 0.0)
-    lpint = -np.bincount(gfirm, weights=xa, minlength=F)
+    lpint = np.empty(F)
+    K.base_input_index(net.firm_groups, net.group_alpha, lpint)
     with np.errstate(divide="ignore"):
         fs.make_productivity[:] = np.where(m > 0, np.exp(lcva - lpint - np.log1p(-m) / eta_m), 0.0)
     b = np.empty(F)
@@ -203,7 +202,7 @@ def set_benchmark(world: World, insourcing: float = 0.0, *, target_price: float 
     fs.nu[:] = nu_out
     K.landed_costs(fs.country, fs.sector, net.indptr, net.supplier, fs.price, pol.tariff, pol.trade_cost,
                    net.reference_cost)
-    net.share[:] = net.weight * np.repeat(net.group_alpha, np.diff(net.group_ptr))
+    K.benchmark_link_shares(net.group_ptr, net.group_alpha, net.weight, net.share)
 
 
 def _northwest_corner(a: np.ndarray, b: np.ndarray):
@@ -553,26 +552,19 @@ def build_default_world(
     origin = np.empty(len(buyer), dtype=np.int64)
     K.draws_below(cdf, bc, lsec, u, origin)
     # --- seller uniform within the origin cell
-    cell = origin * S + lsec
-    seller = start[cell] + np.minimum((rng.random(len(buyer)) * counts[cell]).astype(np.int64), counts[cell] - 1)
+    seller = np.empty(len(buyer), dtype=np.int64)
+    K.uniform_members(origin * S + lsec, start, counts, rng.random(len(buyer)), seller)
     # --- merge duplicate (buyer, seller) links: links come in buyer order, Kl to a buyer, so sorting each
     # buyer's row and dropping repeats gives np.unique's result without sorting all the keys
     rows = np.sort(seller.reshape(F, Kl), axis=1)
     keep = np.ones(rows.shape, dtype=bool)
     keep[:, 1:] = rows[:, 1:] != rows[:, :-1]
-    ub = buyer.reshape(F, Kl)[keep]
     us = rows[keep]
-    usec = sector[us]
-    # within-sector weights lambda_g t^(1-sigma)
-    wl = weight[us] * tcost[country[ub], country[us], usec] ** (1.0 - sigma)
-    gkey = ub * S + usec
-    gsum = np.bincount(gkey, weights=wl, minlength=F * S)
-    bought = np.flatnonzero(gsum > 0)  # (buyer, input sector) pairs with at least one link
-    b_firm, b_sec = bought // S, bought % S
-    alpha_bought = np.bincount(b_firm, weights=alpha[b_sec, sector[b_firm]], minlength=F)
-    share = alpha[usec, sector[ub]] / alpha_bought[ub] * wl / gsum[gkey]
     indptr = np.zeros(F + 1, dtype=np.int64)
-    indptr[1:] = np.cumsum(np.bincount(ub, minlength=F))
+    indptr[1:] = np.cumsum(keep.sum(axis=1))
+    # spending shares: alpha over the sectors bought, within a sector by the weights lambda_g t^(1-sigma)
+    share = np.empty(len(us))
+    K.benchmark_spending_shares(indptr, us, country, sector, weight, tcost ** (1.0 - sigma), alpha, share)
     # initial wages and rental
     nume = 100.0 if numeraire is None else float(numeraire)
     wage = A / (A * L).sum() * nume * 0.6

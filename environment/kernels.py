@@ -1749,6 +1749,58 @@ def _landed_costs(country, sector, indptr, supplier, price, tariff, tcost, out):
             out[j] = price[g] * (1.0 + tariff[c, o, s]) * tcost[c, o, s]
 
 
+def _base_input_index(firm_groups, group_alpha, out):
+    """Per firm, ``log P_f`` of its input bundle at sector indices P_fk = 1: ``-sum_k alpha_k log alpha_k`` (as in
+    :func:`_own_terms`)."""
+    for f in prange(firm_groups.shape[0] - 1):
+        acc = 0.0
+        for k in range(firm_groups[f], firm_groups[f + 1]):
+            acc -= T.xlogx(group_alpha[k])
+        out[f] = acc
+
+
+def _benchmark_link_shares(group_ptr, group_alpha, weight, out):
+    """Per link j of sector group k, the benchmark spending share ``weight_j alpha_k``."""
+    for k in prange(group_ptr.shape[0] - 1):
+        a = group_alpha[k]
+        for j in range(group_ptr[k], group_ptr[k + 1]):
+            out[j] = weight[j] * a
+
+
+def _benchmark_spending_shares(indptr, supplier, country, sector, slot_weight, wedge_weight, alpha, out):
+    """The default world's benchmark spending share of each link j of buyer f and seller g,
+    ``alpha_{s(g),s(f)} / sum_{s in S_f} alpha_{s,s(f)} x wl_j / sum_{k in f, s(k) = s(g)} wl_k`` with
+    ``wl_j = lambda_g wedge_weight[c(f), c(g), s(g)]`` (``t^(1 - sigma)``) and S_f the sectors f buys from:
+    the input-output share of the seller's sector, renormalized over the sectors bought, split within the
+    sector by the links' weights. Sums run in link order, sectors in ascending order."""
+    S = alpha.shape[0]
+    for f in prange(indptr.shape[0] - 1):
+        cf = country[f]
+        sf = sector[f]
+        gs = np.zeros(S)
+        for j in range(indptr[f], indptr[f + 1]):
+            g = supplier[j]
+            wl = slot_weight[g] * wedge_weight[cf, country[g], sector[g]]
+            out[j] = wl
+            gs[sector[g]] += wl
+        bought = 0.0
+        for s in range(S):
+            if gs[s] > 0.0:
+                bought += alpha[s, sf]
+        for j in range(indptr[f], indptr[f + 1]):
+            sg = sector[supplier[j]]
+            out[j] = alpha[sg, sf] / bought * out[j] / gs[sg]
+
+
+def _uniform_members(cell, start, counts, u, out):
+    """A member drawn uniformly from each cell: ``out_i = start_c + min(floor(u_i n_c), n_c - 1)`` for cell c = cell_i
+    with n_c members numbered from start_c."""
+    for i in prange(u.shape[0]):
+        c = cell[i]
+        n = counts[c]
+        out[i] = start[c] + min(np.int64(u[i] * n), n - 1)
+
+
 def _draws_below(cdf, row, col, u, out):
     """Inverse-CDF draws: ``out_i = min(#{o : cdf[row_i, o, col_i] < u_i}, n - 1)`` for a cumulative
     distribution over the n entries of ``cdf``'s middle axis."""
@@ -1763,6 +1815,53 @@ def _draws_below(cdf, row, col, u, out):
         out[i] = min(below, n - 1)
 
 
+def _sector_groups(indptr, supplier, share, seller_sector):
+    """A CSR network's links sorted within each row by (seller sector, seller), stably (:func:`_row_order`), and
+    grouped by seller sector: returns (supplier, share, weight, group_ptr, firm_groups, group_alpha) with
+    ``group_alpha_k`` the sum of group k's shares (in link order) and ``weight_j = share_j / alpha_k``
+    (:meth:`~gvc_abm.environment.state.SupplierNetwork.from_shares`)."""
+    F = indptr.shape[0] - 1
+    nnz = supplier.shape[0]
+    sec = np.empty(nnz, dtype=np.int64)
+    for j in prange(nnz):
+        sec[j] = seller_sector[supplier[j]]
+    order = np.empty(nnz, dtype=np.int64)
+    _row_order(indptr, sec, supplier, order)
+    n_groups = np.zeros(F + 1, dtype=np.int64)
+    for f in prange(F):
+        n = 0
+        for j in range(indptr[f], indptr[f + 1]):
+            if j == indptr[f] or sec[order[j]] != sec[order[j - 1]]:
+                n += 1
+        n_groups[f + 1] = n
+    for f in range(F):
+        n_groups[f + 1] += n_groups[f]
+    firm_groups = n_groups
+    n_all = firm_groups[F]
+    out_supplier = np.empty(nnz, dtype=np.int64)
+    out_share = np.empty(nnz)
+    weight = np.empty(nnz)
+    group_ptr = np.empty(n_all + 1, dtype=np.int64)
+    group_ptr[n_all] = nnz
+    alpha = np.zeros(n_all)
+    for f in prange(F):
+        k = firm_groups[f] - 1
+        for j in range(indptr[f], indptr[f + 1]):
+            i = order[j]
+            if j == indptr[f] or sec[i] != sec[order[j - 1]]:
+                k += 1
+                group_ptr[k] = j
+            out_supplier[j] = supplier[i]
+            out_share[j] = share[i]
+            alpha[k] += share[i]
+        for k in range(firm_groups[f], firm_groups[f + 1]):
+            end = group_ptr[k + 1] if k + 1 < firm_groups[f + 1] else indptr[f + 1]  # the next row's start: not ours
+            for j in range(group_ptr[k], end):
+                weight[j] = out_share[j] / alpha[k]
+    return out_supplier, out_share, weight, group_ptr, firm_groups, alpha
+
+
+@register_jitable(parallel=True)
 def _row_order(indptr, key1, key2, order):
     """The permutation that sorts each CSR row's entries by (key1, key2), stably (insertion sort: rows are
     a few links long); rows stay in place, so it equals a stable sort of the (row, key1, key2) keys."""
@@ -1789,5 +1888,10 @@ link_flows = njit(cache=True)(_link_flows)
 csr_matvec = njit(cache=True)(_csr_matvec)
 # the world builder's per-link passes (each link written by its own row: the same result on any thread count)
 landed_costs = njit(cache=True, parallel=True)(_landed_costs)
+base_input_index = njit(cache=True, parallel=True)(_base_input_index)
+benchmark_link_shares = njit(cache=True, parallel=True)(_benchmark_link_shares)
 draws_below = njit(cache=True, parallel=True)(_draws_below)
+uniform_members = njit(cache=True, parallel=True)(_uniform_members)
+benchmark_spending_shares = njit(cache=True, parallel=True, error_model="numpy")(_benchmark_spending_shares)
 row_order = njit(cache=True, parallel=True)(_row_order)
+sector_groups = njit(cache=True, parallel=True, error_model="numpy")(_sector_groups)  # 0 / 0 is NaN, as in numpy

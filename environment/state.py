@@ -119,29 +119,13 @@ class SupplierNetwork:
         """A network whose technology reproduces spending ``share`` at the benchmark: links sorted by
         (buyer, seller sector, seller), ``group_alpha`` the sector totals, ``weight`` the shares within
         the sector; ``reference_cost`` is 1 until a benchmark is calibrated."""
-        indptr = np.asarray(indptr, dtype=np.int64)
-        supplier = np.asarray(supplier, dtype=np.int64)
-        share = np.asarray(share, dtype=float)
-        F = indptr.shape[0] - 1
-        buyer = np.repeat(np.arange(F, dtype=np.int64), np.diff(indptr))
-        sec = np.asarray(seller_sector, dtype=np.int64)[supplier]
         from . import kernels as K
 
-        order = np.empty(supplier.shape[0], dtype=np.int64)  # each buyer's row sorted in place: no global sort
-        K.row_order(indptr, sec, supplier, order)
-        buyer, sec, supplier, share = buyer[order], sec[order], supplier[order], share[order]
+        indptr = np.asarray(indptr, dtype=np.int64)
+        supplier, share, weight, group_ptr, firm_groups, alpha = K.sector_groups(
+            indptr, np.asarray(supplier, dtype=np.int64), np.asarray(share, dtype=float),
+            np.asarray(seller_sector, dtype=np.int64))  # each buyer's row sorted and grouped in place: no global sort
         nnz = supplier.shape[0]
-        new_group = np.ones(nnz, dtype=bool)
-        if nnz:
-            new_group[1:] = (buyer[1:] != buyer[:-1]) | (sec[1:] != sec[:-1])
-        starts = np.flatnonzero(new_group)
-        group_ptr = np.append(starts, nnz).astype(np.int64)
-        group_buyer = buyer[starts]
-        firm_groups = np.zeros(F + 1, dtype=np.int64)
-        firm_groups[1:] = np.cumsum(np.bincount(group_buyer, minlength=F))
-        gid = np.cumsum(new_group) - 1
-        alpha = np.bincount(gid, weights=share, minlength=starts.shape[0])
-        weight = share / alpha[gid] if nnz else share.copy()
         return cls(indptr=indptr, supplier=supplier, share=share, weight=weight, reference_cost=np.ones(nnz),
                    group_ptr=group_ptr, firm_groups=firm_groups, group_alpha=alpha)
 

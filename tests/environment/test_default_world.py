@@ -116,3 +116,68 @@ def test_the_builders_compiled_link_passes_equal_their_numpy_forms():
     order = np.empty(indptr[-1], dtype=np.int64)
     K.row_order(indptr, sec, supplier, order)
     np.testing.assert_array_equal(order, np.argsort((buyer * S + sec) * F + supplier, kind="stable"))
+
+    cells, start = rng.integers(0, 5, 400), np.array([0, 3, 3, 10, 11])
+    n = np.array([3, 0, 7, 1, 4])
+    cells[cells == 1] = 2  # no draw from an empty cell
+    u = rng.random(400)
+    u[:2] = [0.0, np.nextafter(1.0, 0.0)]
+    members = np.empty(400, dtype=np.int64)
+    K.uniform_members(cells, start, n, u, members)
+    np.testing.assert_array_equal(members, start[cells] + np.minimum((u * n[cells]).astype(np.int64), n[cells] - 1))
+
+    # benchmark spending shares: the input-output share of the seller's sector over the sectors bought, split
+    # within the sector by lambda_g t^(1 - sigma); the bincount form the builder had
+    alpha = rng.random((S, S))
+    weight, tw = rng.lognormal(size=F), rng.uniform(0.5, 1.0, (G, G, S))
+    shares = np.empty(indptr[-1])
+    K.benchmark_spending_shares(indptr, supplier, country, sector, weight, tw, alpha, shares)
+    wl = weight[supplier] * tw[country[buyer], country[supplier], sec]
+    gsum = np.bincount(buyer * S + sec, weights=wl, minlength=F * S)
+    bought = np.flatnonzero(gsum > 0)
+    b_firm, b_sec = bought // S, bought % S
+    alpha_bought = np.bincount(b_firm, weights=alpha[b_sec, sector[b_firm]], minlength=F)
+    expected = alpha[sec, sector[buyer]] / alpha_bought[buyer] * wl / gsum[buyer * S + sec]
+    np.testing.assert_array_equal(shares, expected)
+    np.testing.assert_allclose(np.bincount(buyer, weights=shares, minlength=F)[counts > 0], 1.0, rtol=1e-12)
+
+
+def test_sector_groups_equal_sorting_all_links_and_summing_by_group():
+    """SupplierNetwork.from_shares groups each row in place (compiled, in parallel); it equals a stable sort of all
+    (buyer, sector, seller) keys with group sums by bincount, zero-share groups (weights NaN) and empty rows
+    included, on 1 or 2 threads."""
+    import numba
+
+    from gvc_abm.environment.state import SupplierNetwork
+
+    rng = np.random.default_rng(9)
+    F, S = 300, 4
+    sector = rng.integers(0, S, F)
+    counts = rng.integers(0, 9, F)
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    supplier = rng.integers(0, F, indptr[-1])
+    share = rng.random(indptr[-1])
+    share[rng.random(indptr[-1]) < 0.2] = 0.0
+    buyer = np.repeat(np.arange(F), counts)
+    sec = sector[supplier]
+    order = np.argsort((buyer * S + sec) * F + supplier, kind="stable")
+    b, s, sup, sh = buyer[order], sec[order], supplier[order], share[order]
+    new = np.ones(len(b), dtype=bool)
+    new[1:] = (b[1:] != b[:-1]) | (s[1:] != s[:-1])
+    gid = np.cumsum(new) - 1
+    alpha = np.bincount(gid, weights=sh)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = sh / alpha[gid]
+    firm_groups = np.concatenate([[0], np.cumsum(np.bincount(b[new], minlength=F))])
+    for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+        numba.set_num_threads(threads)
+        try:
+            net = SupplierNetwork.from_shares(indptr, supplier, share, sector)
+        finally:
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        np.testing.assert_array_equal(net.supplier, sup)
+        np.testing.assert_array_equal(net.share, sh)
+        np.testing.assert_array_equal(net.group_alpha, alpha)
+        np.testing.assert_array_equal(net.weight, weight)  # NaN where a group's shares are all 0
+        np.testing.assert_array_equal(net.group_ptr, np.append(np.flatnonzero(new), len(b)))
+        np.testing.assert_array_equal(net.firm_groups, firm_groups)
