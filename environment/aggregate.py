@@ -87,19 +87,14 @@ def aggregate(world: World, result: ClearingResult) -> PeriodTable:
     G, S = world.G, world.S
     n = G * S
     X = result.output
-    nnz = net.nnz
-    bcell = np.empty(nnz, dtype=np.int64)
-    scell = np.empty(nnz, dtype=np.int64)
-    val = np.empty(nnz)
-    tar = np.empty(nnz)
-    K.link_flows(fs.country, fs.sector, fs.nu, net.indptr, net.supplier, net.share, pol.tariff, X, S, bcell, scell, val, tar)
-    Z = np.bincount(scell * n + bcell, weights=val, minlength=n * n).reshape(n, n)
+    Z = np.empty((n, n))
+    tpaid = np.empty(n)
+    K.cell_flows(fs.country, fs.sector, fs.nu, net.indptr, net.supplier, net.share, pol.tariff, X, S, Z, tpaid)
     cell = world.cell()
     x = np.bincount(cell, weights=X, minlength=n)
     va = fs.nu * X
     lab = np.bincount(cell, weights=result.labour_share * va, minlength=n)
     cap = np.bincount(cell, weights=(1.0 - result.labour_share) * va, minlength=n)
-    tpaid = np.bincount(bcell, weights=tar, minlength=n)
     # final_sales[c, o, s] -> Y[(o, s), c]
     Y = result.final_sales.transpose(1, 2, 0).reshape(n, G)
     return PeriodTable(

@@ -1708,10 +1708,14 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
 
 
 @register_jitable
-def _link_flows(country, sector, nu, indptr, supplier, share, tariff, X, S, out_buyer_cell, out_seller_cell, out_value, out_tariff):
-    """Per link: buyer cell, seller cell, basic-price value (1-nu_f) share X_f / (1+tau) and tariff paid."""
-    F = country.shape[0]
-    for f in range(F):
+def _cell_flows(country, sector, nu, indptr, supplier, share, tariff, X, S, Z, tpaid):
+    """The firms' intermediate purchases summed to country x sector cells, link by link in link order:
+    ``Z[a, b]``, the basic-price value ``(1 - nu_f) share_j X_f / (1 + tau)`` of the links from sellers in
+    cell a to buyers f in cell b, and ``tpaid[b]``, the tariffs ``(1 - nu_f) share_j X_f tau / (1 + tau)``
+    that b's firms pay. One pass, no per-link arrays."""
+    Z[:, :] = 0.0
+    tpaid[:] = 0.0
+    for f in range(country.shape[0]):
         c = country[f]
         bc = c * S + sector[f]
         m = (1.0 - nu[f]) * X[f]
@@ -1721,10 +1725,8 @@ def _link_flows(country, sector, nu, indptr, supplier, share, tariff, X, S, out_
             s = sector[g]
             tau = tariff[c, o, s]
             spend = m * share[j]
-            out_buyer_cell[j] = bc
-            out_seller_cell[j] = o * S + s
-            out_value[j] = spend / (1.0 + tau)
-            out_tariff[j] = spend * tau / (1.0 + tau)
+            Z[o * S + s, bc] += spend / (1.0 + tau)
+            tpaid[bc] += spend * tau / (1.0 + tau)
 
 
 @register_jitable
@@ -1884,7 +1886,7 @@ def _row_order(indptr, key1, key2, order):
 # Compiled entry points (the numba engine); the reference engine calls the functions above directly.
 _clear = njit(cache=True)(clear_period)
 own_terms = njit(cache=True)(_own_terms)
-link_flows = njit(cache=True)(_link_flows)
+cell_flows = njit(cache=True)(_cell_flows)
 csr_matvec = njit(cache=True)(_csr_matvec)
 # the world builder's per-link passes (each link written by its own row: the same result on any thread count)
 landed_costs = njit(cache=True, parallel=True)(_landed_costs)
