@@ -1228,6 +1228,14 @@ def _cell_aggregates(country, sector, firm_groups, group_ptr, supplier, share, i
 _cell_aggregates_serial = _serial_twin(_cell_aggregates)
 
 
+@register_jitable
+def _subtract_multiple(row, f, pivot_row):
+    """``row -= f pivot_row`` (contiguous rows, unsigned index: the loop vectorizes)."""
+    for cc in range(row.shape[0]):
+        c = _unsigned(cc)
+        row[c] -= f * pivot_row[c]
+
+
 def _dense_solve_many(A, B):
     """Solve A X = B in place for a matrix of right-hand sides (small dense A): LAPACK through numpy
     in Python; in numba, Gaussian elimination with partial pivoting (:func:`_dense_solve_many_loop`)."""
@@ -1249,14 +1257,9 @@ def _dense_solve_many_loop(A, B):
                 B[k, c] = B[p, c]
                 B[p, c] = tmp
     for j in range(n):  # L Y = B, unit diagonal
-        bj = B[j]
         for i in range(j + 1, n):
-            lij = A[i, j]
-            if lij != 0.0:
-                bi = B[i]
-                for cc in range(m):
-                    c = _unsigned(cc)
-                    bi[c] -= lij * bj[c]
+            if A[i, j] != 0.0:
+                _subtract_multiple(B[i], A[i, j], B[j])
     for j in range(n - 1, -1, -1):  # U X = Y
         bj = B[j]
         d = A[j, j]
@@ -1264,12 +1267,8 @@ def _dense_solve_many_loop(A, B):
             c = _unsigned(cc)
             bj[c] = bj[c] / d
         for i in range(j):
-            uij = A[i, j]
-            if uij != 0.0:
-                bi = B[i]
-                for cc in range(m):
-                    c = _unsigned(cc)
-                    bi[c] -= uij * bj[c]
+            if A[i, j] != 0.0:
+                _subtract_multiple(B[i], A[i, j], bj)
 
 
 @overload(_dense_solve_many)
