@@ -107,6 +107,10 @@ BLOCKS = 16
 #: iterations, most of a clearing's time, are as many or more (2,000 and 100,000 firms): no faster.
 FORCING = 1e-2
 
+#: Seller ranges the parallel seller-major copy of the network is made in (:func:`_transpose`): one per core
+#: here; each range costs a pass over all links, and the copy does not depend on the number.
+TRANSPOSE_BLOCKS = 2
+
 
 def _unsigned(i):
     """An array index as an unsigned integer in numba, so that it skips its negative-index checks (1.7x on a
@@ -442,28 +446,40 @@ def _ces_link_shares(links, q, beta, inv, t_pos, tint_fixed, share, t_coef, tint
 _ces_link_shares_serial = _serial_twin(_ces_link_shares)
 
 
-@register_jitable
-def _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos):
+def _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos, nblocks):
     """Seller-major copy of the network: for seller g its buyers ``t_buyer`` and their cells ``t_cell``
-    (buyers in increasing order); ``t_pos[j]`` is the seller-major position of buyer-major link j."""
+    (buyers in increasing order); ``t_pos[j]`` is the seller-major position of buyer-major link j.
+    ``nblocks`` ranges of sellers are copied side by side (in parallel), each by a pass over all links in
+    buyer order that keeps its own sellers' links: the copy is the same for any number of blocks."""
     F = country.shape[0]
-    nnz = supplier.shape[0]
     counts = np.zeros(F, dtype=np.int64)
-    for j in range(nnz):
-        counts[supplier[j]] += 1
+    for blk in prange(nblocks):
+        lo = blk * F // nblocks
+        hi = (blk + 1) * F // nblocks
+        for j in range(supplier.shape[0]):
+            g = supplier[j]
+            if lo <= g < hi:
+                counts[g] += 1
     t_indptr[0] = 0
     for g in range(F):
         t_indptr[g + 1] = t_indptr[g] + counts[g]
-    fill = t_indptr[:-1].copy()
-    for f in range(F):
-        cf = country[f] * S + sector[f]
-        for j in range(indptr[f], indptr[f + 1]):
-            g = supplier[j]
-            pos = fill[g]
-            t_buyer[pos] = f
-            t_cell[pos] = cf
-            t_pos[j] = pos
-            fill[g] = pos + 1
+    for blk in prange(nblocks):
+        lo = blk * F // nblocks
+        hi = (blk + 1) * F // nblocks
+        fill = t_indptr[lo:hi].copy()
+        for f in range(F):
+            cf = country[f] * S + sector[f]
+            for j in range(indptr[f], indptr[f + 1]):
+                g = supplier[j]
+                if lo <= g < hi:
+                    pos = fill[g - lo]
+                    t_buyer[pos] = f
+                    t_cell[pos] = cf
+                    t_pos[j] = pos
+                    fill[g - lo] = pos + 1
+
+
+_transpose_serial = _serial_twin(_transpose)
 
 
 @register_jitable
@@ -1472,7 +1488,10 @@ def clear_period(country, sector, z, a, nu0, make, phi_robot, phi_make, weight,
         _link_terms(country, sector, indptr, supplier, reference_cost, tariff, tcost, logrel, inv)
     else:
         _link_terms_serial(country, sector, indptr, supplier, reference_cost, tariff, tcost, logrel, inv)
-    _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos)
+    if parallel:
+        _transpose(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos, TRANSPOSE_BLOCKS)
+    else:
+        _transpose_serial(country, sector, indptr, supplier, S, t_indptr, t_buyer, t_cell, t_pos, 1)
     cell_ptr, cell_firms, block_cells = _cell_blocks(country, sector, G, S, t_indptr, BLOCKS)
     lu = np.empty((G * S, G * S))  # LU factors of the value system's cell-level matrix, kept while they serve
     piv = np.empty(G * S, dtype=np.int32)

@@ -509,3 +509,36 @@ def test_every_clearing_of_the_benchmark_search_converges_in_few_value_iteration
     assert len(seen) > 10
     assert all(converged for _, converged in seen)
     assert max(v for v, _ in seen) <= 60
+
+
+def test_the_seller_major_copy_is_the_same_in_any_number_of_seller_ranges():
+    """The clearing's seller-major copy of the network: each seller's buyers in increasing order with their
+    cells, and t_pos mapping each link to its place; made in 1, 2 or 3 ranges of sellers (in parallel) it
+    is the same copy, and equals a stable sort of the links by seller."""
+    from numba import njit
+
+    from gvc_abm.environment import kernels as K
+
+    rng = np.random.default_rng(2)
+    F, S = 500, 3
+    country, sector = rng.integers(0, 4, F), rng.integers(0, S, F)
+    counts = rng.integers(0, 12, F)
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    supplier = rng.integers(0, F, indptr[-1])
+    supplier[supplier % 7 == 0] = 3  # a seller with many buyers, and sellers with none
+    buyer = np.repeat(np.arange(F), counts)
+    order = np.argsort(supplier, kind="stable")
+    copies = []
+    for blocks in (1, 2, 3):
+        out = (np.empty(F + 1, dtype=np.int64), np.empty(len(supplier), dtype=np.int32),
+               np.empty(len(supplier), dtype=np.int32), np.empty(len(supplier), dtype=np.int32))
+        njit(K._transpose)(country, sector, indptr, supplier, S, *out, blocks)
+        copies.append(out)
+        t_indptr, t_buyer, t_cell, t_pos = out
+        np.testing.assert_array_equal(t_indptr, np.concatenate([[0], np.cumsum(np.bincount(supplier, minlength=F))]))
+        np.testing.assert_array_equal(t_buyer, buyer[order])
+        np.testing.assert_array_equal(t_cell, (country * S + sector)[buyer[order]])
+        np.testing.assert_array_equal(t_pos[order], np.arange(len(supplier)))
+    for out in copies[1:]:
+        for a, b in zip(out, copies[0]):
+            np.testing.assert_array_equal(a, b)
