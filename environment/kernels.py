@@ -164,6 +164,15 @@ def _link_terms(country, sector, indptr, supplier, reference_cost, tariff, tcost
 _link_terms_serial = _serial_twin(_link_terms)
 
 
+@register_jitable
+def _firm_base_input_index(f, firm_groups, group_alpha):
+    """``log P_f`` of firm f's input bundle at sector indices P_fk = 1: ``-sum_k alpha_k log alpha_k``."""
+    acc = 0.0
+    for k in range(firm_groups[f], firm_groups[f + 1]):
+        acc -= T.xlogx(group_alpha[k])
+    return acc
+
+
 def _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rental, tech, kappa, eta_robot, eta_make,
                firm_groups, group_alpha, out_b, out_beta, out_nu, out_labour):
     """Per firm: ``b_f`` (log unit cost at sector indices P_fk = 1, :func:`~gvc_abm.agents.technology.log_unit_cost`),
@@ -174,9 +183,7 @@ def _own_terms(country, sector, z, a, nu0, make, phi_robot, phi_make, wage, rent
         k = kappa[sector[f]]
         lphr = np.log(phi_robot[f]) if phi_robot[f] > 0.0 else 0.0
         lcva = T.log_va_cost(np.log(wage[c]), np.log(rental[c]), k, a[f], lphr, eta_robot)
-        lpint = 0.0  # log P_f at P_fk = 1: -sum alpha log alpha
-        for q in range(firm_groups[f], firm_groups[f + 1]):
-            lpint -= T.xlogx(group_alpha[q])
+        lpint = _firm_base_input_index(f, firm_groups, group_alpha)
         lphm = np.log(phi_make[f]) if phi_make[f] > 0.0 else 0.0
         lbundle = T.log_bundle_cost(make[f], lcva, lpint, lphm, eta_make)
         out_b[f] = T.log_unit_cost(np.log(tech[c] * z[f]), nu0[f], lcva, lbundle)
@@ -1770,13 +1777,9 @@ def _landed_costs(country, sector, indptr, supplier, price, tariff, tcost, out):
 
 
 def _base_input_index(firm_groups, group_alpha, out):
-    """Per firm, ``log P_f`` of its input bundle at sector indices P_fk = 1: ``-sum_k alpha_k log alpha_k`` (as in
-    :func:`_own_terms`)."""
+    """Every firm's :func:`_firm_base_input_index`."""
     for f in prange(firm_groups.shape[0] - 1):
-        acc = 0.0
-        for k in range(firm_groups[f], firm_groups[f + 1]):
-            acc -= T.xlogx(group_alpha[k])
-        out[f] = acc
+        out[f] = _firm_base_input_index(f, firm_groups, group_alpha)
 
 
 def _benchmark_link_shares(group_ptr, group_alpha, weight, out):
@@ -1913,5 +1916,4 @@ benchmark_link_shares = njit(cache=True, parallel=True)(_benchmark_link_shares)
 draws_below = njit(cache=True, parallel=True)(_draws_below)
 uniform_members = njit(cache=True, parallel=True)(_uniform_members)
 benchmark_spending_shares = njit(cache=True, parallel=True, error_model="numpy")(_benchmark_spending_shares)
-row_order = njit(cache=True, parallel=True)(_row_order)
 sector_groups = njit(cache=True, parallel=True, error_model="numpy")(_sector_groups)  # 0 / 0 is NaN, as in numpy

@@ -87,6 +87,8 @@ def test_the_builders_compiled_link_passes_equal_their_numpy_forms():
     gathers, inverse-CDF draws equal to counting the CDF entries below u, and each CSR row's stable order by
     (sector, supplier) equal to a stable argsort of the (buyer, sector, supplier) keys, duplicates and
     empty rows included."""
+    from numba import njit
+
     from gvc_abm.environment import kernels as K
 
     rng = np.random.default_rng(5)
@@ -114,7 +116,7 @@ def test_the_builders_compiled_link_passes_equal_their_numpy_forms():
 
     sec = sector[supplier]
     order = np.empty(indptr[-1], dtype=np.int64)
-    K.row_order(indptr, sec, supplier, order)
+    njit(K._row_order)(indptr, sec, supplier, order)
     np.testing.assert_array_equal(order, np.argsort((buyer * S + sec) * F + supplier, kind="stable"))
 
     cells, start = rng.integers(0, 5, 400), np.array([0, 3, 3, 10, 11])
