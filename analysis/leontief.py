@@ -135,7 +135,7 @@ def local_inverses(A: np.ndarray, G: int) -> LocalInverses:
 
 def country_aggregator(G: int, N: int) -> np.ndarray:
     """The (G, G*N) 0/1 matrix that sums a country's N sector rows: ``S[r, i] = 1`` iff i is in r."""
-    return np.kron(np.eye(G), np.ones((1, N)))
+    return np.repeat(np.eye(G), N, axis=1)
 
 
 def leontief_system(m: MRIO) -> tuple[np.ndarray, np.ndarray, LeontiefSolver]:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 import networkx as nx
 import numpy as np
 
-__all__ = ["intra_regional_share", "group_intra_share", "groups_intra_shares", "region_intra_shares", "value_added_network", "trade_communities", "partition_modularity", "modularity"]
+__all__ = ["intra_regional_share", "group_intra_share", "groups_intra_shares", "region_intra_shares", "value_added_weights",
+           "value_added_network", "trade_communities", "partition_modularity", "modularity"]
 
 
 def _off_diagonal(T: np.ndarray) -> np.ndarray:
@@ -60,14 +61,21 @@ def region_intra_shares(T: np.ndarray, regions: Sequence[str]) -> dict[str, floa
     return {str(reg): float(share) for reg, share in zip(names, shares)}
 
 
-def value_added_network(VA: np.ndarray, countries: Sequence[str]) -> nx.Graph:
-    """Undirected graph of value-added trade: edge weight ``VA_rs + VA_sr`` for ``r != s``.
+def value_added_weights(VA: np.ndarray) -> np.ndarray:
+    """Symmetric weights of the value-added trade network: ``W_rs = VA_rs + VA_sr`` for ``r != s``, 0 on
+    the diagonal.
 
     Negative flows (possible where final demand is negative, e.g. inventory draw-downs)
     are clipped to zero, since modularity needs non-negative weights.
     """
     off = np.clip(_off_diagonal(VA), 0.0, None)
-    sym = off + off.T
+    return off + off.T
+
+
+def value_added_network(VA: np.ndarray, countries: Sequence[str]) -> nx.Graph:
+    """Undirected graph of value-added trade, nodes ``countries``: an edge of weight ``W_rs`` wherever
+    :func:`value_added_weights` is positive."""
+    sym = value_added_weights(VA)
     graph = nx.Graph()
     graph.add_nodes_from(countries)
     r, s = np.nonzero(np.triu(sym > 0, 1))  # row by row, as pairs r < s
@@ -76,11 +84,14 @@ def value_added_network(VA: np.ndarray, countries: Sequence[str]) -> nx.Graph:
     return graph
 
 
-def trade_communities(graph: nx.Graph, seed: int = 0, resolution: float = 1.0) -> tuple[list[list[str]], float]:
+def trade_communities(graph: nx.Graph, seed: int = 0, resolution: float = 1.0,
+                      weights: np.ndarray | None = None) -> tuple[list[list[str]], float]:
     """Louvain communities of a trade network and their modularity (Blondel et al. 2008).
 
     Returns the communities (each a sorted list of countries, largest first) and the
-    weighted modularity Q of that partition (Newman 2006; :func:`modularity`).
+    weighted modularity Q of that partition (Newman 2006; :func:`modularity`). ``weights``, the
+    graph's symmetric weight matrix in node order if the caller has it (:func:`value_added_weights` of
+    the table behind :func:`value_added_network`), spares rebuilding it from the edges.
     """
     if graph.number_of_edges() == 0:
         return [[str(c)] for c in graph.nodes], 0.0
@@ -89,7 +100,7 @@ def trade_communities(graph: nx.Graph, seed: int = 0, resolution: float = 1.0) -
     labels = np.empty(len(names), dtype=np.int64)
     for k, part in enumerate(parts):
         labels[list(part)] = k
-    q = modularity(_weight_matrix(numbered), labels, resolution=resolution)
+    q = modularity(_weight_matrix(numbered) if weights is None else weights, labels, resolution=resolution)
     ordered = sorted((sorted(str(names[i]) for i in p) for p in parts), key=lambda p: (-len(p), p))
     return ordered, q
 

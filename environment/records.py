@@ -38,9 +38,10 @@ from gvc_abm.analysis.participation import group_kww_participation
 from gvc_abm.analysis.regionalization import (
     groups_intra_shares,
     intra_regional_share,
-    partition_modularity,
+    modularity,
     trade_communities,
     value_added_network,
+    value_added_weights,
 )
 from gvc_abm.analysis.trade import applied_tariffs, sector_imports
 
@@ -157,7 +158,8 @@ def global_row(s: IndicatorSet, world: World, real_inc: np.ndarray, period: int,
     labels = list(world.regions)
     m = s.matrices
     graph = value_added_network(m["va_absorption"], list(range(world.G)))  # countries by number: no relabelling
-    communities, q = trade_communities(graph, seed=COMMUNITY_SEED)
+    weights = value_added_weights(m["va_absorption"])  # the graph's weight matrix, in country order
+    communities, q = trade_communities(graph, seed=COMMUNITY_SEED, weights=weights)
     restrictive = [e["instrument"] for e in events if e["restrictive"]]
     row: dict[str, object] = {"period": period}
     row |= {"world_gdp": s.world["world_gdp"], "world_real_income": float(np.sum(real_inc))} | dict(s.world)
@@ -167,7 +169,7 @@ def global_row(s: IndicatorSet, world: World, real_inc: np.ndarray, period: int,
         "intra_regional_share_va": intra_regional_share(m["va_absorption"], labels),
         "communities": len(communities),
         "modularity": q,
-        "region_modularity": partition_modularity(graph, list(range(world.G)), labels),
+        "region_modularity": modularity(weights, np.array([str(r) for r in labels], dtype=object)),
         "policy_events": len(events),
         "restrictive_measures": len(restrictive),
     }

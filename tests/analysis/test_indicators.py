@@ -147,6 +147,25 @@ def test_modularity_equals_networkx_on_random_graphs_and_partitions():
     assert q == pytest.approx(nx.community.modularity(graph, parts, weight="weight"), rel=1e-12)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_value_added_weights_are_the_network_weight_matrix_to_the_bit(seed):
+    """The records pass the value-added network's weight matrix to trade_communities instead of rebuilding it
+    from the edges: the same matrix bit for bit (negative flows clipped, a zero pair with no edge), so the
+    same communities and the same Q, and the region map's Q equals partition_modularity's."""
+    from gvc_abm.analysis.regionalization import _weight_matrix, value_added_weights
+
+    rng = np.random.default_rng(seed)
+    VA = rng.random((14, 14)) * rng.lognormal(0, 2, (14, 14))
+    VA[0, 1] = -0.3  # clipped
+    VA[2, 3] = VA[3, 2] = 0.0  # no edge
+    graph = value_added_network(VA, list(range(14)))
+    W = value_added_weights(VA)
+    assert np.array_equal(W, _weight_matrix(graph)) and W[2, 3] == 0.0 and not graph.has_edge(2, 3)
+    assert trade_communities(graph, seed=0, weights=W) == trade_communities(graph, seed=0)
+    regions = [str(r) for r in rng.integers(0, 4, 14)]
+    assert modularity(W, np.array(regions, dtype=object)) == partition_modularity(graph, list(range(14)), regions)
+
+
 def test_modularity_is_the_same_bits_whatever_the_string_hashing():
     """networkx sums over sets of nodes; with country names as nodes the order, and so the last bits, followed
     Python's per-process string hashing (PYTHONHASHSEED), breaking bit-identical runs."""
