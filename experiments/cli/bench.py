@@ -102,7 +102,8 @@ def simulation_table(result: dict, engine: str):
     rows = [
         ("world built", f"{r['build_seconds']:.2f} s", "default world, without its flexible-wage equilibration"),
         ("model built (world and agents)", f"{r['model_build_seconds']:.2f} s", "GVCModel, equilibrated"),
-        ("whole agent-model period", f"{r['period_seconds']:.3f} s", f"mean of {r['periods']} periods, warm start"),
+        ("whole agent-model period", f"{r['period_seconds']:.3f} s", f"mean of {r['periods']} periods, warm start"
+         + (f"; median of {r['model_runs']} runs" if r.get("model_runs", 1) > 1 else "")),
         ("  decisions", f"{r['decision_seconds_per_period']:.3f} s", f"{r['switches_per_period']:.0f} supplier switches"),
         ("  clearing", f"{r['model_clearing_seconds_per_period']:.3f} s", ""),
         ("  MRIO and indicators", f"{r['mrio_indicator_seconds_per_period']:.3f} s", ""),
@@ -120,7 +121,8 @@ def simulation_table(result: dict, engine: str):
                      f"speed-up {r['thread_speedup']:.2f}x on {r['threads']} threads (same run)"))
     if "reference_seconds_per_period" in r:
         rows += [("reference clearing", f"{r['reference_seconds_per_period']:.2f} s", f"plain Python, {r['speedup']:.0f}x slower"),
-                 ("Mesa engine period", f"{r['mesa_period_seconds']:.2f} s", f"{r['period_speedup']:.0f}x the numba period")]
+                 ("Mesa engine period", f"{r['mesa_period_seconds']:.2f} s", f"{r['period_speedup']:.0f}x the numba period"
+                  + (f"; median of {r['mesa_model_runs']} runs" if r.get("mesa_model_runs", 1) > 1 else ""))]
     for row in rows:
         table.add_row(*row)
     if not r["converged"] or not r.get("model_converged", True):

@@ -65,3 +65,27 @@ def test_bench_simulation_refuses_bad_input(tmp_path, capsys):
     assert "--firms" in capsys.readouterr().err
     assert not (tmp_path / "x.json").exists()
     assert main(["bench", "--firms", "200", "--table", "3x2"]) == 2
+
+
+def test_short_model_runs_are_repeated_and_the_median_run_reported(monkeypatch):
+    """A model run of a few milliseconds a period swings with the host's load: runs shorter than the first
+    bound are made five times, below the second three times, and the run with the median seconds per period is
+    reported whole (its parts, not medians of each part), with the number of runs."""
+    import gvc_abm.experiments.bench_simulation as B
+
+    def fake(times):
+        it = iter(times)
+
+        def run(firms, links, periods, engine, seed):
+            p = next(it)
+            return {"model_build_seconds": 0.1, "period_seconds": p, "decision_seconds_per_period": p / 10}
+        return run
+
+    monkeypatch.setattr(B, "_model_run", fake([0.03, 0.05, 0.01, 0.04, 0.02]))
+    r = B.bench_model(100, 3, 3)
+    assert r["model_runs"] == 5 and r["period_seconds"] == 0.03 and r["decision_seconds_per_period"] == 0.003
+    monkeypatch.setattr(B, "_model_run", fake([1.0, 3.0, 2.0]))  # 0.1 + 3 x 1.0 s: three runs
+    r = B.bench_model(100, 3, 3)
+    assert r["model_runs"] == 3 and r["period_seconds"] == 2.0
+    monkeypatch.setattr(B, "_model_run", fake([4.0]))  # over ten seconds: one run
+    assert B.bench_model(100, 3, 3)["model_runs"] == 1
