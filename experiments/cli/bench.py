@@ -114,7 +114,7 @@ def simulation_table(result: dict, engine: str):
          f"{r['iteration_over_matvec']:.1f}x a scipy CSR mat-vec ({r['scipy_csr_matvec_seconds'] * 1e3:.2f} ms)"),
         ("state per firm", f"{r['state_bytes_per_firm']:.0f} B", "firm arrays and row pointers"),
         ("state per link", f"{r['state_bytes_per_link']:.0f} B", "link arrays and their sector groups"),
-        ("peak memory", f"{r['peak_rss_mb']:.0f} MB", "resident, whole process"),
+        ("peak memory", f"{r['peak_rss_mb']:.0f} MB", "resident, whole process, to the first model run"),
     ]
     if "thread_speedup" in r:
         rows.append(("  on one thread", f"{r['one_thread_clearing_seconds']:.3f} s",
