@@ -210,13 +210,17 @@ def test_the_readme_scenario_file_runs(tmp_path):
 
 
 def test_one_thread_or_two_give_the_same_files(tmp_path):
-    """The decisions run on numba's threads (``prange`` over fixed blocks of firms): the same config and
-    seed write byte-identical files with one thread or two."""
+    """The decisions and, from ``kernels.PARALLEL_FIRMS`` firms, the clearing run on numba's threads
+    (``prange`` over fixed blocks): the same config and seed write byte-identical files with one thread or two."""
     import os
     import subprocess
     import sys
 
-    args = ["run", "trade-war", "--periods", "4", "--firms", "300", "--seed", "3",
+    from gvc_abm.environment import kernels
+
+    firms = 1200
+    assert firms >= kernels.PARALLEL_FIRMS  # the parallel clearing, inside a whole run
+    args = ["run", "trade-war", "--periods", "4", "--firms", str(firms), "--seed", "3",
             "--set", "agents.firms.diffusion=0.1", "--set", "agents.firms.review_rate=0.5"]
     for threads in ("1", "2"):
         env = dict(os.environ, NUMBA_NUM_THREADS=threads)
