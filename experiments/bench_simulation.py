@@ -168,8 +168,8 @@ def bench_simulation(
     mat-vec time and the iteration/mat-vec ratio, all periods' convergence, and with
     ``compare_reference`` the reference engine's seconds per period (one period) and the speedup
     (reference clearing time over this engine's). A clearing iteration is a price sweep (Gauss-Seidel,
-    or Jacobi from ``kernels.PARALLEL_FIRMS`` firms) or a value iteration (one network pass plus the exact cell-level solve); the split is
-    reported as price_ and value_iterations_per_period. With ``thread_speedup`` (and more than one
+    or Jacobi from ``kernels.PARALLEL_FIRMS`` firms) or a value iteration (one network pass plus the exact
+    cell-level solve); the split is reported as price_ and value_iterations_per_period. With ``thread_speedup`` (and more than one
     numba thread) the same cold clearing is timed once more on one thread (``numba.set_num_threads``):
     one_thread_clearing_seconds and thread_speedup, both measured in this run.
     """
