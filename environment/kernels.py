@@ -100,8 +100,10 @@ WAGES_FIXED, WAGES_STICKY, WAGES_FLEXIBLE = 0, 1, 2
 #: own entries and partial sums are added in block order, so results do not depend on the thread count.
 #: Measured on two cores (the clearings of three periods of the benchmark's tariff war, two threads):
 #: parallel blocks against serial Gauss-Seidel even at 500 firms, 12 % faster at 1,000, 13 % at 2,000,
-#: 16 % at 5,000 and 35 % at 10,000, although the Jacobi sweeps need more iterations; on one thread the
-#: parallel path is 4-17 % slower at these sizes.
+#: 16 % at 5,000 and 35 % at 10,000, although the Jacobi sweeps need more iterations; on one thread (a batch
+#: worker's) the parallel path is 4-17 % slower at these sizes (a 20-period trade-war run of the default
+#: 3,000-firm world: 0.89 s against 0.82 s serially; on two threads 0.64 s against 0.76 s). The Jacobi sweeps
+#: are what gains: the other passes in blocks with Gauss-Seidel sweeps kept serial were no faster.
 PARALLEL_FIRMS = 1_000
 BLOCKS = 16
 #: The factor loop's inexact-Newton forcing term (Dembo, Eisenstat & Steihaug 1982; Eisenstat & Walker
