@@ -210,7 +210,6 @@ def bench_simulation(
         "scipy_csr_matvec_seconds": matvec,
         "iteration_over_matvec": clear_s / n_iter / matvec,
         "converged": bool(all(conv)),
-        "peak_rss_mb": 0.0,
     }
     if thread_speedup and out["threads"] > 1:
         numba.set_num_threads(1)
